@@ -1,0 +1,69 @@
+"""Configuration: read once from the environment (and .env) into one typed settings object.
+
+Every variable is listed with its default in `.env.example`. On a Hugging Face Space, secrets and
+variables arrive as environment variables and map straight onto these fields.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Catalogs and storage
+    catalog_dir: Path = Field(default=PROJECT_ROOT / "catalog", description="Folder of shipped catalogs")
+    default_catalog: str = Field(default="movies", description="Catalog the app opens with")
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Index, caches and state")
+
+    # Embeddings (paradigm 1)
+    embedder: Literal["auto", "e5", "minilm", "sentence-transformers"] = "auto"
+    embedder_model: str = Field(default="", description="Model id or path for EMBEDDER=sentence-transformers")
+    embed_batch_size: int = 64
+
+    # Chroma: embedded PersistentClient under data_dir unless CHROMA_HOST is set
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+
+    # LLM (paradigms 2 and 3)
+    llm_backend: Literal["none", "transformers", "openai"] = "none"
+    llm_model: str = ""  # empty = backend default
+    openai_base_url: str = ""
+    openai_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = 30.0
+    llm_max_retries: int = 1
+    llm_max_new_tokens: int = 384
+    llm_turn_budget_s: float = 20.0  # after this the no-LLM answer is used for the turn
+    enrich_budget_s: float = 4.0  # time per turn for writing missing selling points
+
+    # Chat
+    max_message_chars: int = 2000
+    recommendations_per_turn: int = 3
+    candidates_for_llm: int = 8
+
+    # Gradio server (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read by gradio itself too)
+    gradio_server_name: str = "127.0.0.1"
+    gradio_server_port: int = 7860
+    queue_concurrency: int = 4
+    queue_max_size: int = 64
+
+    log_level: str = "INFO"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests build their own `Settings(...)` instead."""
+    return Settings()

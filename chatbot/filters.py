@@ -1,0 +1,85 @@
+"""Hard constraints on what may be recommended, passed to Chroma as `where` data, never as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from chatbot.items import Item
+
+
+class Constraints(BaseModel):
+    """Hard filters. Empty lists and None mean 'no constraint'."""
+
+    kinds: list[str] = Field(default_factory=list)
+    genres_include: list[str] = Field(default_factory=list)  # item must have at least one
+    genres_exclude: list[str] = Field(default_factory=list)  # item must have none
+    year_min: int | None = None
+    year_max: int | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    languages: list[str] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return self == Constraints()
+
+    def to_where(self) -> dict[str, Any] | None:
+        """The Chroma `where` filter for these constraints (item metadata as written by `item_metadata`)."""
+        clauses: list[dict[str, Any]] = []
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        if len(self.genres_include) == 1:
+            clauses.append({"genres": {"$contains": self.genres_include[0]}})
+        elif self.genres_include:
+            clauses.append({"$or": [{"genres": {"$contains": g}} for g in self.genres_include]})
+        for genre in self.genres_exclude:
+            clauses.append({"genres": {"$not_contains": genre}})
+        if self.year_min is not None:
+            clauses.append({"year": {"$gte": self.year_min}})
+        if self.year_max is not None:
+            clauses.append({"year": {"$lte": self.year_max}})
+        if self.price_min is not None:
+            clauses.append({"price": {"$gte": float(self.price_min)}})
+        if self.price_max is not None:
+            clauses.append({"price": {"$lte": float(self.price_max)}})
+        if self.languages:
+            clauses.append({"language": {"$in": list(self.languages)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, item: Item) -> bool:
+        """The same test in Python, for items that do not come from a Chroma query."""
+        if self.kinds and item.kind not in self.kinds:
+            return False
+        if self.genres_include and not set(self.genres_include) & set(item.genres):
+            return False
+        if set(self.genres_exclude) & set(item.genres):
+            return False
+        if self.year_min is not None and (item.year is None or item.year < self.year_min):
+            return False
+        if self.year_max is not None and (item.year is None or item.year > self.year_max):
+            return False
+        if self.price_min is not None and (item.price is None or item.price < self.price_min):
+            return False
+        if self.price_max is not None and (item.price is None or item.price > self.price_max):
+            return False
+        if self.languages and item.language not in self.languages:
+            return False
+        return True
+
+
+def item_metadata(item: Item) -> dict[str, Any]:
+    """Flat Chroma metadata for an item: the fields filters need. Missing values are left out,
+    so an item with no year never matches a year range."""
+    meta: dict[str, Any] = {"kind": item.kind, "content_hash": item.content_hash()}
+    if item.genres:
+        meta["genres"] = list(item.genres)
+    if item.year is not None:
+        meta["year"] = item.year
+    if item.price is not None:
+        meta["price"] = float(item.price)
+    if item.language:
+        meta["language"] = item.language
+    return meta

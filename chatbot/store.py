@@ -12,8 +12,9 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import chromadb
 import numpy as np
@@ -31,6 +32,7 @@ from chatbot.items import Item
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 SCHEMA_VERSION = 1  # bump when what is stored per item changes; forces a rebuild
 _CLIENTS: dict[str, Any] = {}  # one client per path/host per process (Chroma's own rule)
 _CLIENTS_LOCK = threading.Lock()
@@ -63,6 +65,21 @@ class ChromaEmbedder(EmbeddingFunction[Documents]):
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
+
+
+def _store_errors(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn whatever the Chroma client raises (connection refused, server error) into a StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except (StoreError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            raise StoreError(f"The vector store failed during {method.__name__}: {exc}") from exc
+
+    return wrapper
 
 
 def make_client(settings: Settings) -> Any:
@@ -125,6 +142,7 @@ class ArtifactStore:
         self._collection = client.get_or_create_collection(name, embedding_function=None,
                                                            metadata={"hnsw:space": "cosine"})
 
+    @_store_errors
     def put_json(self, key: str, value: Any) -> None:
         raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         chunks = [raw[i:i + self.CHUNK] for i in range(0, len(raw), self.CHUNK)] or [""]
@@ -133,6 +151,7 @@ class ArtifactStore:
         self._collection.add(ids=ids, documents=chunks, embeddings=[[1.0]] * len(chunks),
                              metadatas=[{"key": key, "part": n, "parts": len(chunks)} for n in range(len(chunks))])
 
+    @_store_errors
     def get_json(self, key: str) -> Any | None:
         found = self._collection.get(where={"key": key}, include=["documents", "metadatas"])
         if not found["ids"]:
@@ -143,6 +162,7 @@ class ArtifactStore:
             return None
         return json.loads("".join(doc for _, doc in parts))
 
+    @_store_errors
     def delete(self, key: str) -> None:
         self._collection.delete(where={"key": key})
 
@@ -179,6 +199,7 @@ class CatalogIndex:
         return self._client.create_collection(self.name, embedding_function=self._function, metadata=expected)
 
     # ---- indexing -------------------------------------------------------------------------
+    @_store_errors
     def stored_hashes(self) -> dict[str, str]:
         """id -> content hash of every item in the index (paged, so 100k items stay cheap)."""
         hashes: dict[str, str] = {}
@@ -191,6 +212,7 @@ class CatalogIndex:
                 return hashes
             offset += page
 
+    @_store_errors
     def sync(self, items: Sequence[Item], batch_size: int = 64, progress: bool = True) -> SyncReport:
         """Make the index hold exactly `items`. Unchanged items cost nothing; each batch is written
         as soon as it is embedded, so an interrupted run leaves a consistent index that the next
@@ -220,22 +242,22 @@ class CatalogIndex:
         return report
 
     # ---- queries --------------------------------------------------------------------------
+    @_store_errors
     def count(self) -> int:
         return self._collection.count()
 
+    @_store_errors
     def query_vector(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest items to a vector: (id, cosine similarity), best first."""
-        k = max(1, min(k, self.count() or 1))
-        try:
-            found = self._collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
-                                           where=where, include=["distances"])
-        except Exception as exc:
-            raise StoreError(f"Vector search failed: {exc}") from exc
+        k = max(1, min(k, self._collection.count() or 1))
+        found = self._collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k,
+                                       where=where, include=["distances"])
         return [(item_id, 1.0 - float(dist)) for item_id, dist in zip(found["ids"][0], found["distances"][0])]
 
     def query_text(self, text: str, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         return self.query_vector(self.embedder.embed_query(text), k, where)
 
+    @_store_errors
     def get_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
         ids = list(dict.fromkeys(ids))
         if not ids:

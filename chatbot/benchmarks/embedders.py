@@ -1,0 +1,92 @@
+"""Choosing the embedder by measurement: load time, throughput, ReDial text retrieval, Chinese retrieval.
+
+- ReDial: for each recommender turn, the last two utterances of the context are the query and the
+  whole ReDial catalog (item text) is ranked; Recall@10/50 over the `rec` labels.
+- Chinese: each shipped movie's Chinese description is the query against the catalog rendered in
+  English only (title, genres, people, English description): can the embedder cross the language
+  gap? Recall@1/@10 of the item itself.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.config import Settings
+from chatbot.embedders import E5Embedder, Embedder, SentenceTransformerEmbedder, e5_supported
+from chatbot.items import Item
+
+
+def _recall(scores: np.ndarray, targets: list[list[int]], k: int) -> float:
+    hits = total = 0
+    top = np.argsort(-scores, axis=1)[:, :k]
+    for row, wanted in zip(top, targets):
+        hits += len(set(row.tolist()) & set(wanted))
+        total += len(wanted)
+    return hits / max(total, 1)
+
+
+def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: int) -> dict:
+    from chatbot.loaders import load_catalog
+
+    items = load_catalog(catalog, fmt="redial").items
+    by_name = {str(item.attributes.get("source_name")): n for n, item in enumerate(items)}
+    queries, targets = [], []
+    with dialogs.open(encoding="utf-8") as handle:
+        for line in handle:
+            turn = json.loads(line)
+            wanted = [by_name[name] for name in turn["rec"] if name in by_name]
+            if wanted:
+                queries.append(" ".join(turn["context"][-2:]))
+                targets.append(wanted)
+            if len(queries) >= limit:
+                break
+    item_vectors = embedder.embed_passages([item.to_text() for item in items])
+    scores = embedder.embed_queries(queries) @ item_vectors.T
+    return {"turns": len(queries), "recall@10": round(_recall(scores, targets, 10), 4),
+            "recall@50": round(_recall(scores, targets, 50), 4)}
+
+
+def _english_only(item: Item) -> str:
+    return item.model_copy(update={"title_zh": None, "description_zh": None}).to_text()
+
+
+def chinese_recall(embedder: Embedder, items: list[Item]) -> dict:
+    items = [item for item in items if item.description_zh and item.description]
+    if not items:
+        return {"queries": 0}
+    scores = embedder.embed_queries([item.description_zh for item in items]) @ embedder.embed_passages(
+        [_english_only(item) for item in items]).T
+    targets = [[n] for n in range(len(items))]
+    return {"queries": len(items), "recall@1": round(_recall(scores, targets, 1), 4),
+            "recall@10": round(_recall(scores, targets, 10), 4)}
+
+
+def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500) -> dict:
+    from chatbot.catalogs import shipped_catalogs
+    from chatbot.loaders import load_catalog
+
+    movies = shipped_catalogs(settings).get("movies")
+    shipped = load_catalog(movies).items if movies else []
+    candidates: dict[str, type] = {"minilm": SentenceTransformerEmbedder}
+    if e5_supported():
+        candidates = {"e5": E5Embedder, **candidates}
+    results = {}
+    for label, factory in candidates.items():
+        started = time.perf_counter()
+        embedder = factory()
+        load_s = time.perf_counter() - started
+        sample = [item.to_text() for item in shipped[:256]] or ["a short sample text"] * 64
+        started = time.perf_counter()
+        embedder.embed_passages(sample)
+        row = {"name": embedder.name, "load_s": round(load_s, 2),
+               "passages_per_s": round(len(sample) / (time.perf_counter() - started), 1),
+               "chinese_cross_lingual": chinese_recall(embedder, shipped)}
+        if (redial_dir / "id2info.json").exists():
+            row["redial_text"] = redial_text_recall(embedder, redial_dir / "id2info.json",
+                                                    redial_dir / "valid_data_processed.jsonl", limit)
+        results[label] = row
+    return results

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     llm_max_new_tokens: int = 384
     llm_turn_budget_s: float = 20.0  # after this the no-LLM answer is used for the turn
     enrich_budget_s: float = 4.0  # time per turn for writing missing selling points
+    llm_extraction: bool = True  # also let the LLM read each message (merged into the parser's reading)
 
     # Chat
     max_message_chars: int = 2000

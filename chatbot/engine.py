@@ -29,6 +29,12 @@ class CatalogEngine:
     ranker: object  # chatbot.ranking.ranker.Ranker
     load_errors: int = 0
 
+    @property
+    def kind(self) -> str:
+        """'product' for a shop catalog, else 'movie' (films and series): picks the assistant's wording."""
+        products = sum(item.kind == "product" for item in self.items.values())
+        return "product" if products * 2 > len(self.items) else "movie"
+
 
 def build_engine(settings: Settings, catalog: str, progress: Callable[[str], None] | None = None) -> CatalogEngine:
     from chatbot.dialogue.titles import TitleMatcher
@@ -45,7 +51,7 @@ def build_engine(settings: Settings, catalog: str, progress: Callable[[str], Non
     report = index.sync(loaded.items, batch_size=settings.embed_batch_size)
     log.info("catalog %s ready: %s", name, report.model_dump())
     return CatalogEngine(name=name, items=items, index=index, titles=TitleMatcher(loaded.items),
-                         ranker=Ranker.from_index(index, items, settings), load_errors=len(loaded.errors))
+                         ranker=Ranker.from_index(index, list(items.values()), settings), load_errors=len(loaded.errors))
 
 
 class EngineRegistry:

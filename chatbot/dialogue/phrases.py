@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from chatbot.filters import Constraints
+from chatbot.genres import genre_label
+
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "greeting": "Hi! Tell me a few {things} you liked (or didn't), or what you're in the mood for, and I'll suggest something from the catalog.",
@@ -61,3 +64,37 @@ def say(lang: str, key: str, kind: str = "movie", **values: object) -> str:
     table = PHRASES["zh" if lang == "zh" else "en"]
     noun = "product" if kind == "product" else "movie"
     return table[key].format(thing=table[f"thing_{noun}"], things=table[f"things_{noun}"], **values)
+
+
+def describe_constraints(constraints: Constraints, lang: str) -> str:
+    """The session's hard filters in words ("no horror; from 2010; up to ¥500"); empty when there are none."""
+    zh = lang == "zh"
+    parts: list[str] = []
+    if constraints.kinds:
+        parts.append(("类型：" if zh else "kind: ") + ", ".join(constraints.kinds))
+    if constraints.genres_include:
+        parts.append(("只要" if zh else "only ") + _join([genre_label(g, lang) for g in constraints.genres_include], zh))
+    if constraints.genres_exclude:
+        parts.append(("不要" if zh else "no ") + _join([genre_label(g, lang) for g in constraints.genres_exclude], zh))
+    low, high = constraints.year_min, constraints.year_max
+    if low is not None or high is not None:
+        if zh:
+            parts.append(f"{low}–{high}年" if low and high else (f"{low}年以后" if low else f"{high}年以前"))
+        else:
+            parts.append(f"{low}–{high}" if low and high else (f"from {low}" if low else f"up to {high}"))
+    low_p, high_p = constraints.price_min, constraints.price_max
+    if low_p is not None or high_p is not None:
+        money = "{:g}"
+        if low_p is not None and high_p is not None:
+            parts.append(("价格 " if zh else "price ") + f"{money.format(low_p)}–{money.format(high_p)}")
+        elif high_p is not None:
+            parts.append(("价格不超过" if zh else "price up to ") + money.format(high_p))
+        else:
+            parts.append(("价格至少" if zh else "price at least ") + money.format(low_p))
+    if constraints.languages:
+        parts.append(("语言：" if zh else "language: ") + ", ".join(constraints.languages))
+    return ("；" if zh else "; ").join(parts)
+
+
+def _join(words: list[str], zh: bool) -> str:
+    return ("、" if zh else ", ").join(words)

@@ -1,0 +1,305 @@
+"""The multi-turn dialogue manager: one turn = understand the message, update the session's state,
+retrieve and rank (paradigm 1), enrich with selling points and interest tags (paradigm 2), pick and
+explain (paradigm 3).
+
+It holds no per-user state: the `ChatSession` (with its `DialogueState`) is passed in every turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+
+from chatbot.config import Settings
+from chatbot.dialogue.extraction import extract_and_merge
+from chatbot.dialogue.parser import ParsedMessage, parse_message
+from chatbot.dialogue.phrases import describe_constraints, say
+from chatbot.dialogue.session import ChatSession
+from chatbot.dialogue.state import DialogueState
+from chatbot.engine import CatalogEngine
+from chatbot.genres import genre_label
+from chatbot.items import Item
+from chatbot.llm.factory import LLMHandle
+from chatbot.llm.interest_tags import interest_tags
+from chatbot.llm.picker import PickResult, pick_and_explain
+from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
+from chatbot.llm.templates import explain_candidate, key_fact, price_text, quoted_title
+from chatbot.ranking.request import RankRequest
+from chatbot.recommendation import Candidate
+from chatbot.sanitize import clean_message, has_words
+from chatbot.turn import CandidateTrace, DecisionTrace, ItemCard, TurnUpdate
+
+log = logging.getLogger(__name__)
+
+MAX_COMPARE = 5
+MAX_ABOUT = 3
+TRACE_SIGNALS = 6
+KIND_LABELS = {"en": {"movie": "Film", "series": "Series", "product": "Product"},
+               "zh": {"movie": "电影", "series": "剧集", "product": "商品"}}
+SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
+
+
+class DialogueManager:
+    """Process-wide and stateless: every turn works on the session it is given."""
+
+    def __init__(self, settings: Settings, llm: LLMHandle, cache: SellingPointCache | None) -> None:
+        self.settings = settings
+        self.llm = llm
+        self.cache = cache
+
+    # -- one turn ---------------------------------------------------------------------------------
+    def turn(self, engine: CatalogEngine, session: ChatSession, message: str) -> Iterator[TurnUpdate]:
+        started = time.monotonic()
+        deadline = started + self.settings.llm_turn_budget_s
+        model = self.llm.model
+        state = session.state
+        state.language = session.lang
+        clean = clean_message(message, self.settings.max_message_chars)
+        trace = DecisionTrace(llm_mode=self.llm.status().mode)
+        notes = [say(session.lang, "truncated", limit=self.settings.max_message_chars)] if clean.truncated else []
+        if not has_words(clean.text):
+            trace.intent = "empty"
+            yield self._finish(session, clean.text, [*notes, say(session.lang, "empty", engine.kind)],
+                               session.cards, trace)
+            return
+        parsed = parse_message(clean.text, engine.titles, state)
+        trace.timings_ms["parse"] = _ms(started)
+        if model is not None and self.settings.llm_extraction:
+            extracted = extract_and_merge(model, clean.text, parsed, engine.titles, min(4.0, _left(deadline) / 4),
+                                          engine.kind)
+            trace.notes += extracted
+            trace.timings_ms["extract"] = _ms(started)
+        lang = parsed.language
+        session.lang = lang
+        state.apply(parsed)
+        trace.intent = parsed.intent
+        if parsed.not_found:
+            names = "、".join(f"“{n}”" for n in parsed.not_found) if lang == "zh" else \
+                ", ".join(f"“{n}”" for n in parsed.not_found)
+            notes.append(say(lang, "not_found", names=names))
+        handler = {
+            "start_over": self._start_over,
+            "small_talk": self._small_talk,
+            "unknown": self._small_talk,
+            "ask_about": self._ask_about,
+            "compare": self._compare,
+        }.get(parsed.intent, self._recommend)
+        yield from handler(engine, session, parsed, clean.text, notes, trace, deadline)
+
+    # -- intents ----------------------------------------------------------------------------------
+    def _start_over(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+        session.picks = []
+        yield self._finish(session, text, [*notes, say(session.lang, "start_over", engine.kind)], [], trace)
+
+    def _small_talk(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+        key = SMALL_TALK_PHRASE.get(parsed.small_talk or "", "empty" if parsed.intent == "unknown" else "small_talk")
+        if key == "empty" and not session.state.last_candidates:
+            key = "greeting"
+        yield self._finish(session, text, [*notes, say(session.lang, key, engine.kind)], session.cards, trace)
+
+    def _ask_about(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+        lang, state = session.lang, session.state
+        targets = [i for i in parsed.target_ids if i in engine.items][:MAX_ABOUT]
+        if not targets:
+            yield self._finish(session, text, [*notes, say(lang, "no_reference")], session.cards, trace)
+            return
+        shown = {card.item_id: card for card in session.picks}
+        if parsed.wants_explanation and len(targets) > 1 and all(t in shown for t in targets):
+            lines = [say(lang, "why_intro")]
+            lines += [f"{n}. {shown[t].title}{'：' if lang == 'zh' else ': '}{shown[t].why}" for n, t in enumerate(targets, 1)]
+            trace.picked = targets
+            trace.picker = "no-llm"
+            yield self._finish(session, text, [*notes, "\n".join(lines)], session.picks, trace)
+            return
+        request = self._request(state, parsed, exclude=[])
+        candidates = engine.ranker.rank(request, k=len(targets), only_ids=targets)
+        by_id = {c.item.id: c for c in candidates}
+        points = self._selling_points(engine, [engine.items[t] for t in targets], lang, trace, deadline)
+        blocks, cards = [], []
+        for item_id in targets:
+            item = engine.items[item_id]
+            why = explain_candidate(by_id[item_id], lang, engine.items) if item_id in by_id else ""
+            blocks.append(self._about(item, lang, points.get(item_id, []), why))
+            cards.append(self._card(item, lang, points.get(item_id, []), why))
+        self._trace_candidates(trace, candidates, lang)
+        trace.picked, trace.picker = targets, "no-llm"
+        state.shown_ids += [t for t in targets if t not in state.shown_ids]
+        yield self._finish(session, text, [*notes, "\n\n".join(blocks)], cards, trace)
+
+    def _compare(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+        lang, state = session.lang, session.state
+        ids = [i for i in parsed.compare_ids if i in engine.items][:MAX_COMPARE]
+        if len(ids) < 2:
+            yield self._finish(session, text, [*notes, say(lang, "compare_need_two", engine.kind)], session.cards, trace)
+            return
+        request = self._request(state, parsed, exclude=[])
+        request.mentioned_ids = [i for i in request.mentioned_ids if i not in ids]
+        trace.query = request.query_text
+        started = time.monotonic()
+        candidates = engine.ranker.rank(request, k=len(ids), only_ids=ids)
+        trace.timings_ms["retrieve"] = _ms(started)
+        yield from self._pick(engine, session, text, candidates, len(candidates), notes, say(lang, "intro_compare"),
+                              trace, deadline)
+
+    def _recommend(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+        lang, state = session.lang, session.state
+        if parsed.liked_ids or parsed.preferred_genres or parsed.preferences or parsed.intent == "recommend":
+            self._interest_tags(engine, session, text, trace, deadline)
+        targets = parsed.target_ids if parsed.intent == "more_like" else []
+        seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *targets]
+        request = self._request(state, parsed, exclude=seen, anchors=targets)
+        trace.query = request.query_text
+        started = time.monotonic()
+        candidates = engine.ranker.rank(request, k=self.settings.candidates_for_llm)
+        trace.timings_ms["retrieve"] = _ms(started)
+        if not candidates:
+            unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
+            key = "nothing_left" if unfiltered else "no_results"
+            message = say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang))
+            yield self._finish(session, text, [*notes, message], session.picks, trace)
+            return
+        intro = say(lang, "intro_refine" if parsed.intent in ("refine", "more_like") else "intro")
+        yield from self._pick(engine, session, text, candidates, self.settings.recommendations_per_turn, notes, intro,
+                              trace, deadline)
+
+    # -- the three paradigms ----------------------------------------------------------------------
+    def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],
+                 anchors: Sequence[str] = ()) -> RankRequest:
+        """Paradigm 1's input: the session's state as the ranker reads it."""
+        query = parsed.query or state.last_query
+        words = list(dict.fromkeys(w for w in [query, *state.preferences[-3:], *state.interest_tags[-3:]] if w))
+        constraints = state.constraints
+        return RankRequest(
+            query_text=" ".join(words),
+            liked_ids=[i for i in state.liked_ids if i not in anchors] + list(anchors),
+            disliked_ids=list(state.disliked_ids),
+            mentioned_ids=list(state.mentioned_ids),
+            recommended_ids=list(state.last_candidates),
+            recent_ids=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
+            genres=list(dict.fromkeys([*state.preferred_genres, *constraints.genres_include])),
+            year_min=constraints.year_min,
+            year_max=constraints.year_max,
+            constraints=constraints,
+            exclude_ids=list(dict.fromkeys(exclude)),
+        )
+
+    def _interest_tags(self, engine: CatalogEngine, session: ChatSession, text: str, trace: DecisionTrace,
+                       deadline: float) -> None:
+        """Paradigm 2 for the user: a few tags from the conversation, shown and used by the ranker."""
+        state = session.state
+        liked = [engine.items[i] for i in state.liked_ids if i in engine.items]
+        tags = interest_tags(self.llm.model, f"{session.dialogue_text(4)}\nUser: {text[:1000]}", liked,
+                             session.lang, stated_genres=state.preferred_genres,
+                             budget=state.constraints.price_max is not None,
+                             timeout_s=max(0.5, min(4.0, _left(deadline) / 5)))
+        state.add_interest_tags(tags.tags)
+        trace.notes.append(f"interest tags: {tags.source}")
+
+    def _selling_points(self, engine: CatalogEngine, items: Sequence[Item], lang: str, trace: DecisionTrace,
+                        deadline: float) -> dict[str, list[str]]:
+        """Paradigm 2 for items: cached or freshly written selling points, within the enrich budget."""
+        started = time.monotonic()
+        writer = SellingPointWriter(self.llm.model, self.settings.llm_max_new_tokens)
+        budget = max(0.0, min(self.settings.enrich_budget_s, _left(deadline) / 3))
+        points = selling_points_for(items, writer, self.cache, lang, budget)
+        trace.selling_points_source.update({i: p.source for i, p in points.items()})
+        trace.timings_ms["enrich"] = _ms(started)
+        return {i: p.points for i, p in points.items()}
+
+    def _pick(self, engine: CatalogEngine, session: ChatSession, text: str, candidates: list[Candidate], k: int,
+              notes: list[str], intro: str, trace: DecisionTrace, deadline: float) -> Iterator[TurnUpdate]:
+        """Paradigm 3: the LLM (or the no-LLM mode) picks from the candidates and explains, streamed."""
+        lang, state = session.lang, session.state
+        self._trace_candidates(trace, candidates, lang)
+        points = self._selling_points(engine, [c.item for c in candidates], lang, trace, deadline)
+        head = "\n\n".join([*notes, intro])
+        result: PickResult | None = None
+        for event in pick_and_explain(self.llm.model, f"{session.dialogue_text()}\nUser: {text[:2000]}",
+                                      self._user_state(engine, state, lang), candidates, lang, k,
+                                      max(1.0, _left(deadline)), items=engine.items, selling_points=points,
+                                      max_new_tokens=self.settings.llm_max_new_tokens, secrets=self.llm.secrets):
+            if event.type == "pick":
+                yield TurnUpdate(text=f"{head}\n\n{event.text}", lang=lang)
+            else:
+                result = event.result
+                reply = event.text
+        assert result is not None  # pick_and_explain always ends with a done event
+        if not result.follow_up:
+            reply = f"{reply}\n\n{say(lang, 'follow_up')}"
+        cards = [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in result.picks]
+        state.record_shown([p.id for p in result.picks])
+        session.picks = cards
+        trace.picker, trace.picked = result.source, [p.id for p in result.picks]
+        trace.notes += result.dropped
+        trace.timings_ms.update({k: v for k, v in result.timings_ms.items() if k == "first_chunk"})
+        trace.timings_ms["pick"] = result.timings_ms.get("pick", 0.0)
+        yield self._finish(session, text, [head, reply], cards, trace)
+
+    # -- output -----------------------------------------------------------------------------------
+    def _finish(self, session: ChatSession, text: str, parts: Sequence[str], cards: list[ItemCard],
+                trace: DecisionTrace) -> TurnUpdate:
+        reply = "\n\n".join(p for p in parts if p)
+        state = session.state
+        trace.filters = state.constraints.to_where()
+        trace.liked = list(state.liked_ids)
+        trace.disliked = list(state.disliked_ids)
+        trace.user_tags = list(state.interest_tags[-6:])
+        session.cards = list(cards)
+        session.remember(text, reply)
+        return TurnUpdate(text=reply, cards=cards, trace=trace, lang=session.lang, done=True)
+
+    def _trace_candidates(self, trace: DecisionTrace, candidates: Sequence[Candidate], lang: str) -> None:
+        for c in candidates:
+            strongest = sorted(c.signals.items(), key=lambda kv: -abs(kv[1]))[:TRACE_SIGNALS]
+            trace.candidates.append(CandidateTrace(item_id=c.item.id, title=c.item.display_title(lang),
+                                                   score=round(c.score, 4), signals=dict(strongest)))
+
+    @staticmethod
+    def _card(item: Item, lang: str, points: Sequence[str], why: str) -> ItemCard:
+        if item.kind == "product":
+            subtitle = price_text(item)
+        else:
+            subtitle = " · ".join(x for x in [str(item.year or ""), KIND_LABELS[lang].get(item.kind, "")] if x)
+        tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
+        return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
+                        tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why)
+
+    @staticmethod
+    def _about(item: Item, lang: str, points: Sequence[str], why: str) -> str:
+        """Facts about one item, all from the catalog."""
+        lines = [say(lang, "about", title=quoted_title(item, lang))]
+        fact = key_fact(item, lang)
+        if fact:
+            lines.append(fact + ("。" if lang == "zh" else "."))
+        description = item.display_description(lang)
+        if description:
+            lines.append(description[:400])
+        lines += [f"• {p}" for p in points]
+        if why:
+            lines.append(("适合你的理由：" if lang == "zh" else "Why it may suit you: ") + why)
+        return "\n".join(lines)
+
+    @staticmethod
+    def _user_state(engine: CatalogEngine, state: DialogueState, lang: str) -> str:
+        """What the LLM is told about the user: liked/disliked titles, filters, interest tags."""
+        def titles(ids: Sequence[str]) -> str:
+            return ", ".join(quoted_title(engine.items[i], lang) for i in ids if i in engine.items) or "-"
+
+        lines = [f"liked: {titles(state.liked_ids)}", f"disliked: {titles(state.disliked_ids)}"]
+        filters = describe_constraints(state.constraints, lang)
+        if filters:
+            lines.append(f"filters: {filters}")
+        if state.preferences:
+            lines.append("wants: " + "; ".join(state.preferences[-3:]))
+        if state.interest_tags:
+            lines.append("interest tags: " + ", ".join(state.interest_tags[-6:]))
+        return "\n".join(lines)
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())

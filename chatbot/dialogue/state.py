@@ -1,0 +1,97 @@
+"""Per-session dialogue state: what the user liked, disliked, asked for and was shown.
+
+The state travels in the caller's session object (never a module global) and changes only
+through `apply` (one parsed message) and `record_shown` (what the manager displayed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from chatbot.filters import Constraints
+
+if TYPE_CHECKING:
+    from chatbot.dialogue.parser import ParsedMessage
+
+MAX_PREFERENCES = 20
+MAX_TAGS = 30
+MAX_SHOWN = 2000
+
+
+def _add(target: list[str], values: list[str], limit: int | None = None) -> None:
+    for value in values:
+        if value not in target:
+            target.append(value)
+    if limit is not None and len(target) > limit:
+        del target[: len(target) - limit]
+
+
+def _remove(target: list[str], values: list[str]) -> None:
+    drop = set(values)
+    target[:] = [v for v in target if v not in drop]
+
+
+class DialogueState(BaseModel):
+    """Everything the dialogue manager remembers about one conversation."""
+
+    liked_ids: list[str] = Field(default_factory=list)
+    disliked_ids: list[str] = Field(default_factory=list)
+    mentioned_ids: list[str] = Field(default_factory=list)  # named without a stated opinion
+    preferences: list[str] = Field(default_factory=list)  # free-text snippets: "grand science fiction"
+    preferred_genres: list[str] = Field(default_factory=list)  # soft genre likes (not filters)
+    constraints: Constraints = Field(default_factory=Constraints)
+    shown_ids: list[str] = Field(default_factory=list)  # every item displayed, all turns
+    last_candidates: list[str] = Field(default_factory=list)  # ids in display order, last turn
+    focus_id: str | None = None  # the item last talked about on its own ("that one")
+    interest_tags: list[str] = Field(default_factory=list)
+    language: Literal["en", "zh"] = "en"
+    turn_count: int = 0
+    last_query: str = ""
+
+    def reset(self, keep_language: bool = True) -> None:
+        """Forget everything (start over); the reply language stays unless told otherwise."""
+        language = self.language
+        fresh = DialogueState()
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(fresh, name))
+        if keep_language:
+            self.language = language
+
+    def apply(self, parsed: ParsedMessage) -> None:
+        """Fold one parsed message into the state."""
+        if parsed.intent == "start_over":
+            self.reset()
+        self.turn_count += 1
+        if parsed.language:
+            self.language = parsed.language
+        _remove(self.disliked_ids, parsed.liked_ids)
+        _remove(self.mentioned_ids, parsed.liked_ids)
+        _add(self.liked_ids, parsed.liked_ids)
+        _remove(self.liked_ids, parsed.disliked_ids)
+        _remove(self.mentioned_ids, parsed.disliked_ids)
+        _add(self.disliked_ids, parsed.disliked_ids)
+        opinion = set(self.liked_ids) | set(self.disliked_ids)
+        _add(self.mentioned_ids, [i for i in [*parsed.mentioned_ids, *parsed.compare_ids] if i not in opinion])
+        _add(self.preferences, parsed.preferences, MAX_PREFERENCES)
+        _add(self.preferred_genres, parsed.preferred_genres)
+        _remove(self.preferred_genres, parsed.constraint_update.genres_exclude)
+        _add(self.interest_tags, parsed.preferred_genres, MAX_TAGS)
+        self.constraints = parsed.constraint_update.apply_to(self.constraints)
+        focus = parsed.focus_ids()
+        if len(focus) == 1:
+            self.focus_id = focus[0]
+        if parsed.query:
+            self.last_query = parsed.query
+
+    def record_shown(self, ids: list[str]) -> None:
+        """What the manager displayed this turn, in display order."""
+        self.last_candidates = list(dict.fromkeys(ids))
+        _add(self.shown_ids, self.last_candidates, MAX_SHOWN)
+        if len(self.last_candidates) == 1:
+            self.focus_id = self.last_candidates[0]
+
+    def add_interest_tags(self, tags: list[str]) -> None:
+        """Tags written by the LLM (paradigm 2) or the manager."""
+        _add(self.interest_tags, [t.strip().lower() for t in tags if t and t.strip()], MAX_TAGS)

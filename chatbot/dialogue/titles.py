@@ -1,0 +1,416 @@
+"""Find catalog items named in free text, in English or Chinese, tolerant of case, punctuation,
+years and small typos, without firing on ordinary words.
+
+One pass over the text walks a token trie of every known name (title, title_zh, title + year,
+attributes["source_name"]); a bounded fuzzy pass (rapidfuzz) then looks only at capitalised
+spans that the exact pass left unmatched. Both passes are linear in the text length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz, process
+
+from chatbot.genres import genre_names
+from chatbot.items import Item
+
+log = logging.getLogger(__name__)
+
+# A token is a run of latin letters/digits (apostrophes inside kept) or one CJK character.
+_TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_YEAR_SUFFIX = re.compile(r"\s*\(\s*(\d{4})\s*\)\s*$")
+_OPEN_QUOTES = "\"'“‘《「『〈"
+_CLOSE_QUOTES = "\"'”’》」』〉"
+_SENTENCE_END = ".!?。！？\n;；:："
+_MAX_NAME_TOKENS = 24
+_MAX_FUZZY_WINDOWS = 48
+_FUZZY_CUTOFF = 90.0
+
+# Function words and very common words: a title made only of these is "weak" and must be written
+# as a title (quoted, capitalised, or with its year) to count.
+STOPWORDS = frozenset(
+    "a an the of and or in on at to for from by with without is it its it's are was were be been "
+    "i me my we us our you your he him his she her they them their this that these those there "
+    "here what which who whom how why when where not no yes so as if but up down out off over "
+    "under again all any some one two three four five six seven eight nine ten do does did done "
+    "have has had can could would should will just very too more most much many few other "
+    "another such only own same than then now also into about like love".split()
+)
+COMMON_WORDS = frozenset(
+    "heat big home hero signs frozen cars jaws alien aliens taken crash rush drive fury gravity "
+    "inception arrival contact election together days angels story life live living time man men "
+    "woman women girl girls boy boys friends family house run go get got good bad best better "
+    "great little small new old young night day world war love lovers dark light fire water "
+    "earth star stars sky city town road street room door game games play player love heart "
+    "mind dream dreams killer killers heaven hell ghost ghosts monster monsters shining others "
+    "lucky happy sad funny soul spirit rain storm snow ice sun moon red blue black white green "
+    "gold money power king queen kings boss cop cops gun guns fight fighter fighters hunter "
+    "hunt chase escape rescue mission doctor nurse teacher student school college office "
+    "boiled hard easy simple first last final next wild free brave safe lost found "
+    "birds bird dogs dog cats cat wolf horse fish shark sharks island ocean sea river mountain "
+    "paper glass stone rock wall bridge train plane ship boat car bus truck bike phone watch "
+    "book books music song songs dance party wedding birthday christmas holiday summer winter "
+    "spring fall autumn morning evening tonight today tomorrow yesterday home alone up it her "
+    "heist twist twisted ending beginning trust truth lies lie secret secrets silence noise "
+    "speed split us them nope smile cure ring grudge descent saw hereditary mother father "
+    "brother sister son daughter wife husband baby kid kids children people person everyone "
+    "nobody somebody anything something nothing everything funny scary movie movies film films "
+    "series show shows tv drama comedy action horror thriller romance documentary animation "
+    "mystery crime fantasy western musical war history sport sports family adventure mom dad mum "
+    "hi hello else ever never always yes remember weekend popcorn awesome date night tonight paul queen "
+    "lucas batman superman taken".split()
+)
+# never titles unless quoted or followed by their year, however they are written
+INTERJECTIONS = frozenset("yes no ok okay hello hi hey thanks sorry please wow awesome cool great nice sure may "
+                          "always never remember maybe whatever anyway".split())
+ZH_COMMON = frozenset("英雄 功夫 活着 侠女 醉拳 黑社会 家庭 爱情 喜剧 恐怖 科幻 电影 好看 朋友 你好 喜欢 今天 明天 时间 世界".split())
+
+
+class TitleMatch(BaseModel):
+    """One catalog item named in the text: `text[start:end]` is what was matched."""
+
+    item_id: str
+    start: int
+    end: int
+    score: float  # 100 for an exact name, the rapidfuzz ratio for a fuzzy one
+    matched: str  # the catalog name that matched
+    alternatives: list[str] = []  # other items with the same name (e.g. a remake), best first
+
+
+@dataclass
+class _Entry:
+    name: str  # display form of the name
+    ids: list[str]  # items with this name, best first
+    weak: bool
+    cjk: bool
+
+
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    entry: _Entry | None = None
+
+
+def normalize(text: str) -> str:
+    """Lowercase, NFKC, punctuation folded to spaces: the form names are compared in."""
+    return " ".join(t for t, _, _ in tokenize(text))
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Tokens of `text` as (token, start, end) in the original string (NFKC/casefold per token)."""
+    out: list[tuple[str, int, int]] = []
+    lowered = _fold_width(text).lower()
+    if len(lowered) != len(text):  # rare: lowering changed the length; fall back to per-char mapping
+        lowered = "".join(ch.lower()[:1] or ch for ch in text)
+    for match in _TOKEN.finditer(lowered):
+        token = unicodedata.normalize("NFKC", match.group()).casefold().replace("’", "'")
+        if not token.isascii() and not _is_cjk(token):
+            token = "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
+        out.append((token, match.start(), match.end()))
+    # fullwidth digits/letters are NFKC-folded only when the pattern saw them; fold them here too
+    return out
+
+
+def _fold_width(text: str) -> str:
+    """Fullwidth ASCII to ASCII, keeping the string length (so offsets stay valid)."""
+    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
+
+
+def _is_cjk(token: str) -> bool:
+    return len(token) == 1 and ord(token) >= 0x3040
+
+
+def _strip_year(name: str) -> tuple[str, int | None]:
+    match = _YEAR_SUFFIX.search(name)
+    if match:
+        return name[: match.start()].strip(), int(match.group(1))
+    return name.strip(), None
+
+
+class TitleMatcher:
+    """Names of catalog items, findable in free text. Built once per catalog; read-only after."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self._items: dict[str, Item] = {item.id: item for item in items}
+        self._root = _Node()
+        self._entries: dict[tuple[str, ...], _Entry] = {}
+        self._common = self._catalog_common_words(items)
+        self.genres: frozenset[str] = frozenset(g for item in items for g in item.genres)
+        self.kinds: frozenset[str] = frozenset(item.kind for item in items)
+        self.languages: frozenset[str] = frozenset(item.language for item in items if item.language)
+        self.has_prices: bool = any(item.price is not None for item in items)
+        ranked = sorted(items, key=lambda i: (-(i.popularity or 0.0), -(i.year or 0), i.id))
+        for item in ranked:
+            for name, with_year in self._names(item):
+                self._add(name, item.id, with_year)
+        # fuzzy choices: strong latin names of at least 6 characters
+        self._fuzzy_keys: list[str] = []
+        self._fuzzy_entries: list[_Entry] = []
+        for key, entry in self._entries.items():
+            text = " ".join(key)
+            if not entry.cjk and not entry.weak and len(text) >= 6:
+                self._fuzzy_keys.append(text)
+                self._fuzzy_entries.append(entry)
+        log.debug("title matcher: %d items, %d names", len(self._items), len(self._entries))
+
+    # -- building -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _names(item: Item) -> Iterable[tuple[str, bool]]:
+        title, year = _strip_year(item.title)
+        year = item.year or year
+        yield title, False
+        if year:
+            yield f"{title} ({year})", True
+        if item.title_zh:
+            zh, _ = _strip_year(item.title_zh)
+            yield zh, False
+            if year:
+                yield f"{zh} ({year})", True
+        source = item.attributes.get("source_name")
+        if isinstance(source, str) and source.strip():
+            bare, source_year = _strip_year(source)
+            yield bare, False
+            yield source, source_year is not None
+
+    @staticmethod
+    def _catalog_common_words(items: Sequence[Item]) -> frozenset[str]:
+        """Words frequent in the catalog's own descriptions (only for catalogs big enough to tell)."""
+        described = [item.description for item in items if item.description]
+        if len(described) < 300:
+            return frozenset()
+        counts: Counter[str] = Counter()
+        for text in described:
+            counts.update({t for t, _, _ in tokenize(text[:600]) if not _is_cjk(t)})
+        floor = max(3, len(described) // 800)
+        return frozenset(word for word, n in counts.items() if n >= floor)
+
+    def _is_weak(self, tokens: tuple[str, ...]) -> bool:
+        if all(_is_cjk(t) or t.isdigit() for t in tokens) and any(_is_cjk(t) for t in tokens):
+            text = "".join(tokens)
+            return len(text) <= 1 or text in ZH_COMMON or text in genre_names()
+        if len(tokens) == 1 and (tokens[0].isdigit() or len(tokens[0]) < 7):
+            return True
+        common = STOPWORDS | COMMON_WORDS | self._common
+        return all(t in common or t.isdigit() for t in tokens)
+
+    def _add(self, name: str, item_id: str, with_year: bool) -> None:
+        tokens = tuple(t for t, _, _ in tokenize(_fold_width(name)))
+        if not tokens or len(tokens) > _MAX_NAME_TOKENS:
+            return
+        entry = self._entries.get(tokens)
+        if entry is None:
+            cjk = any(_is_cjk(t) for t in tokens)
+            entry = _Entry(name=name, ids=[], weak=False if with_year else self._is_weak(tokens), cjk=cjk)
+            self._entries[tokens] = entry
+            node = self._root
+            for token in tokens:
+                node = node.children.setdefault(token, _Node())
+            node.entry = entry
+        if item_id not in entry.ids:
+            entry.ids.append(item_id)
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, item_id: str) -> Item | None:
+        return self._items.get(item_id)
+
+    def lookup(self, name: str) -> str | None:
+        """The item a name (as a user or a dataset writes it) most likely means, or None."""
+        tokens = tuple(t for t, _, _ in tokenize(_fold_width(name or "")))[:_MAX_NAME_TOKENS]
+        if not tokens:
+            return None
+        entry = self._entries.get(tokens)
+        if entry is None:
+            bare, _ = _strip_year(name)
+            entry = self._entries.get(tuple(t for t, _, _ in tokenize(_fold_width(bare))))
+        if entry is not None:
+            return entry.ids[0]
+        text = " ".join(tokens)
+        if len(text) < 6 or not self._fuzzy_keys:
+            return None
+        best = process.extractOne(text, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+        return self._fuzzy_entries[best[2]].ids[0] if best else None
+
+    def find_in_text(self, text: str) -> list[TitleMatch]:
+        """Items named in `text`: non-overlapping, chosen longest/best first, returned in text order."""
+        if not text:
+            return []
+        folded = _fold_width(text)
+        tokens = tokenize(folded)
+        matches: list[TitleMatch] = []
+        covered = [False] * len(tokens)
+        i = 0
+        while i < len(tokens):
+            hit = self._longest_at(folded, tokens, i)
+            if hit is None:
+                i += 1
+                continue
+            end_index, entry = hit
+            start, end = tokens[i][1], tokens[end_index - 1][2]
+            end = self._swallow_year(folded, end)
+            matches.append(self._match(entry, start, end, 100.0))
+            for k in range(i, end_index):
+                covered[k] = True
+            i = end_index
+        matches.extend(self._fuzzy(folded, tokens, covered))
+        matches.sort(key=lambda m: m.start)
+        return matches
+
+    def _match(self, entry: _Entry, start: int, end: int, score: float) -> TitleMatch:
+        return TitleMatch(item_id=entry.ids[0], start=start, end=end, score=score, matched=entry.name,
+                          alternatives=entry.ids[1:])
+
+    def _longest_at(self, text: str, tokens: list[tuple[str, int, int]], i: int) -> tuple[int, _Entry] | None:
+        node = self._root
+        found: list[tuple[int, _Entry]] = []
+        j = i
+        while j < len(tokens) and j - i < _MAX_NAME_TOKENS:
+            child = node.children.get(tokens[j][0])
+            if child is None:
+                break
+            # latin tokens must not continue a word across CJK glue: "2" in "流浪地球2" is fine
+            node = child
+            j += 1
+            if node.entry is not None:
+                found.append((j, node.entry))
+        for end_index, entry in reversed(found):
+            if self._acceptable(text, tokens, i, end_index, entry):
+                return end_index, entry
+        return None
+
+    def _acceptable(self, text: str, tokens: list[tuple[str, int, int]], i: int, j: int, entry: _Entry) -> bool:
+        start, end = tokens[i][1], tokens[j - 1][2]
+        if not entry.cjk:
+            # a latin name must start and end on word boundaries of the original text
+            if start > 0 and text[start - 1].isalnum() and not _is_cjk(text[start - 1]):
+                return False
+            if end < len(text) and text[end].isalnum() and not _is_cjk(text[end]):
+                return False
+        if not entry.weak:
+            return True
+        if _quoted(text, start, end) or _followed_by_year(text, end):
+            return True
+        if entry.cjk:
+            return False
+        words = [text[s:e] for _, s, e in tokens[i:j]]
+        if j - i == 1 and tokens[i][0] in INTERJECTIONS:
+            return False
+        if any(w.isdigit() for w in words) and len(words) == 1:
+            number = int(words[0]) if len(words[0]) < 7 else 0
+            return len(words[0]) >= 4 and number > 2035
+        shouting = any(len(w) > 1 and w.isupper() for w in words) and not any(
+            len(w) > 1 and w.isupper() for w in entry.name.split())
+        if shouting or not words[0][:1].isupper():
+            return False
+        if not all(w[:1].isupper() or w.lower() in STOPWORDS or w.isdigit() for w in words):
+            return False
+        if _capitalised_neighbour(text, start, end):
+            return False  # part of a longer name: "Paul Walker", "Queen Latifah"
+        # a capitalised common word opening a sentence is just a sentence ("Her acting ...")
+        if text.strip(" \t\n.!?\"'“”") == text[start:end]:
+            return True
+        common = STOPWORDS | COMMON_WORDS | self._common
+        return not (_sentence_start(text, start) and all(t in common for t, _, _ in tokens[i:j]))
+
+    def _fuzzy(self, text: str, tokens: list[tuple[str, int, int]], covered: list[bool]) -> list[TitleMatch]:
+        if not self._fuzzy_keys:
+            return []
+        out: list[TitleMatch] = []
+        windows = 0
+        for run_start, run_end in _capitalised_runs(text, tokens, covered):
+            i = run_start
+            while i < run_end and windows < _MAX_FUZZY_WINDOWS:
+                hit = None
+                for length in range(min(6, run_end - i), 0, -1):
+                    window = tokens[i : i + length]
+                    words = [t for t, _, _ in window]
+                    if words[0] in STOPWORDS or words[-1] in STOPWORDS:
+                        continue
+                    phrase = " ".join(words)
+                    if len(phrase) < 6 or (length == 1 and phrase in COMMON_WORDS | self._common):
+                        continue
+                    windows += 1
+                    best = process.extractOne(phrase, self._fuzzy_keys, scorer=fuzz.ratio,
+                                              score_cutoff=_FUZZY_CUTOFF)
+                    if best is not None:
+                        hit = (length, best)
+                        break
+                    if windows >= _MAX_FUZZY_WINDOWS:
+                        break
+                if hit is None:
+                    i += 1
+                    continue
+                length, (_, score, index) = hit
+                start, end = tokens[i][1], tokens[i + length - 1][2]
+                out.append(self._match(self._fuzzy_entries[index], start, self._swallow_year(text, end), float(score)))
+                i += length
+        return out
+
+    @staticmethod
+    def _swallow_year(text: str, end: int) -> int:
+        if text[end : end + 1] in (")", "）") and re.search(r"[(（]\s*\d{4}$", text[max(0, end - 8) : end]):
+            return end + 1
+        match = re.match(r"\s*[(（]\s*\d{4}\s*[)）]", text[end : end + 12])
+        return end + match.end() if match else end
+
+
+def _capitalised_runs(text: str, tokens: list[tuple[str, int, int]], covered: list[bool]) -> list[tuple[int, int]]:
+    """Index ranges of uncovered latin tokens that look like a title: capitalised words, with
+    lowercase function words allowed inside."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        token, start, _ = tokens[i]
+        if covered[i] or _is_cjk(token) or not text[start : start + 1].isupper():
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not covered[j] and not _is_cjk(tokens[j][0]):
+            word_start = tokens[j][1]
+            if re.search(r"[.!?;,，。！？；、]", text[tokens[j - 1][2] : word_start]):
+                break
+            if text[word_start : word_start + 1].isupper() or tokens[j][0].isdigit():
+                j += 1
+            elif tokens[j][0] in STOPWORDS and j + 1 < n and text[tokens[j + 1][1] : tokens[j + 1][1] + 1].isupper():
+                j += 1
+            else:
+                break
+        # a lone pronoun "I" is not a title run
+        if not (j - i == 1 and len(token) <= 2):
+            runs.append((i, j))
+        i = j
+    return runs
+
+
+def _capitalised_neighbour(text: str, start: int, end: int) -> bool:
+    after = re.match(r"[ \t]+([A-Z][a-z]*)", text[end : end + 40])
+    if after and after.group(1) != "I":
+        return True
+    before = re.search(r"([A-Z][a-z]*)[ \t]+$", text[max(0, start - 40) : start])
+    return bool(before) and before.group(1) not in ("I", "A", "The") and not _sentence_start(text, start - len(before.group(0)))
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    return bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
+
+
+def _followed_by_year(text: str, end: int) -> bool:
+    return re.match(r"\s*[(（]\s*(18[7-9]\d|19\d\d|20\d\d)\s*[)）]", text[end : end + 12]) is not None
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].rstrip(" \t\"'“‘*-")
+    return not before or before[-1] in _SENTENCE_END

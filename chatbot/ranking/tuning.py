@@ -1,0 +1,241 @@
+"""Learning the ranker's weights on dialogues, with cross-validation by dialogue.
+
+The weights maximise the softmax likelihood of the labelled items among each turn's top
+candidates (L-BFGS, L2). Signals that come from dialogue co-occurrence are computed out of fold:
+a turn's "dialogue" interaction data never includes its own dialogue, and in cross-validation the
+scored fold's dialogues are neither tuned on nor used as interaction data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import minimize
+
+from chatbot.ranking import signals
+from chatbot.ranking.collaborative import CollabModel, learn_source
+from chatbot.ranking.dialog_context import DialogReader
+from chatbot.ranking.evaluation import EvalTurn, evaluate
+from chatbot.ranking.interactions import DIALOGUE_SOURCE, Interaction, dialogue_interactions
+from chatbot.ranking.ranker import Ranker, Weights
+from chatbot.ranking.request import RankRequest
+
+log = logging.getLogger(__name__)
+
+KEEP = 300  # per turn: this many best candidates by the current weights, and this many sampled from the rest
+L2 = 1e-4
+
+
+def assign_folds(turns: Sequence[EvalTurn], folds: int, seed: int) -> dict[str, int]:
+    dialogs = sorted({t.dialog_id for t in turns})
+    order = np.random.default_rng(seed).permutation(len(dialogs))
+    return {dialogs[i]: n % folds for n, i in enumerate(order)}
+
+
+def collab_with_dialogues(base: CollabModel, base_rows: Sequence[Interaction], turns: Sequence[EvalTurn],
+                          reader: DialogReader, items: set[str]) -> CollabModel:
+    """`base` plus a "dialogue" source learned from these turns (and any dialogue rows in the base data)."""
+    raw = [{"dialog_id": t.dialog_id, "context": t.context,
+            "rec": [reader_name(reader, i) for i in t.labels]} for t in turns]
+    rows = [r for r in base_rows if r.source == DIALOGUE_SOURCE] + dialogue_interactions(raw, reader.name_to_id)
+    sources = dict(base.sources)
+    sources[DIALOGUE_SOURCE] = learn_source(rows, items)
+    return CollabModel(sources=sources)
+
+
+def reader_name(reader: DialogReader, item_id: str) -> str:
+    names = getattr(reader, "_id_to_name", None)
+    if names is None:
+        names = {}
+        for name, i in reader.name_to_id.items():
+            names.setdefault(i, name)
+        reader._id_to_name = names  # type: ignore[attr-defined]
+    return names.get(item_id, "")
+
+
+class FitData:
+    """Stacked candidate rows of many turns for a sampled-softmax fit: each turn keeps its best rows
+    by the current weights, the items named in the dialogue and its labels exactly, plus a uniform
+    sample of the rest whose scores get a log(rest/sample) offset (so the fit sees the whole catalog)."""
+
+    def __init__(self, keep: int = KEEP, sample: int = KEEP, seed: int = 0) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.offsets: list[np.ndarray] = []
+        self.labels: list[np.ndarray] = []
+        self.keep, self.sample = keep, sample
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, feats: np.ndarray, label_rows: np.ndarray, w: np.ndarray, named_rows: np.ndarray) -> None:
+        if len(label_rows) == 0 or len(feats) == 0:
+            return
+        n = len(feats)
+        scores = feats @ w
+        k = min(self.keep, n)
+        top = np.argpartition(-scores, k - 1)[:k]
+        exact = np.unique(np.concatenate([top, label_rows, named_rows]).astype(np.int64))
+        rest_mask = np.ones(n, dtype=bool)
+        rest_mask[exact] = False
+        rest = np.flatnonzero(rest_mask)
+        picked = self.rng.choice(rest, size=min(self.sample, len(rest)), replace=False) if len(rest) else rest
+        rows = np.concatenate([exact, picked])
+        offset = np.zeros(len(rows), dtype=np.float32)
+        if len(picked):
+            offset[len(exact):] = np.log(len(rest) / len(picked))
+        self.blocks.append(feats[rows])
+        self.offsets.append(offset)
+        self.labels.append(np.searchsorted(exact, np.asarray(label_rows, dtype=np.int64)))
+
+
+def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None) -> np.ndarray:
+    """Weights maximising the mean log-softmax probability of each turn's labels."""
+    X = np.concatenate(data.blocks).astype(np.float32)
+    off = np.concatenate(data.offsets).astype(np.float64)
+    sizes = np.array([len(b) for b in data.blocks])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    y = np.zeros(len(X))
+    for s, lab in zip(starts, data.labels):
+        np.add.at(y, s + lab, 1.0 / len(lab))
+    n_turns = len(sizes)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = (X @ w.astype(np.float32)).astype(np.float64) + off
+        zmax = np.maximum.reduceat(z, starts)
+        e = np.exp(z - zmax[seg])
+        total = np.add.reduceat(e, starts)
+        lse = np.log(total) + zmax
+        value = float(lse.sum() - y @ z) / n_turns + l2 * float(w @ w)
+        p = e / total[seg]
+        grad = (X.T @ (p - y).astype(np.float32)).astype(np.float64) / n_turns + 2 * l2 * w
+        return value, grad
+
+    w0 = np.zeros(X.shape[1]) if start is None else start.astype(np.float64)
+    result = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x.astype(np.float32)
+
+
+def _collect(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], data: FitData, w: np.ndarray,
+             qcache: dict[str, np.ndarray]) -> None:
+    for turn in turns:
+        request = reader.read(turn.context)
+        qv = _query(ranker, request.query_text, qcache)
+        cand, feats = ranker.features(request, qv)
+        where = {int(p): r for r, p in enumerate(cand.tolist())}
+        label_rows = np.array([where[ranker.table.pos[i]] for i in turn.labels if ranker.table.pos.get(i) in where],
+                              dtype=np.int64)
+        named = [request.liked_ids, request.mentioned_ids, request.recommended_ids, request.disliked_ids]
+        named_rows = np.array([where[ranker.table.pos[i]] for ids in named for i in ids
+                               if ranker.table.pos.get(i) in where], dtype=np.int64)
+        data.add(feats, label_rows, w, named_rows)
+
+
+def _query(ranker: Ranker, text: str, cache: dict[str, np.ndarray]) -> np.ndarray | None:
+    text = text.strip()
+    if not text:
+        return None
+    if text not in cache:
+        cache[text] = ranker._query_vector(RankRequest(query_text=text))
+    return cache[text]
+
+
+def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
+            base_rows: Sequence[Interaction], folds: int, fold_of: dict[str, int], qcache: dict,
+            skip_fold: int | None = None, rounds: int = 2) -> np.ndarray:
+    """Weights fitted on the turns outside `skip_fold`, each turn's dialogue signals out of fold."""
+    items = set(ranker.table.ids)
+    used = [f for f in range(folds) if f != skip_fold]
+    w = ranker._w.copy()
+    for _ in range(rounds):
+        data = FitData()
+        for j in used:
+            source_turns = [t for t in turns if fold_of[t.dialog_id] not in (j, skip_fold)]
+            ranker.set_collab(collab_with_dialogues(base, base_rows, source_turns, reader, items))
+            _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache)
+        w = fit(data, start=w)
+    return w
+
+
+def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
+                   base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, rounds: int = 2,
+                   baselines: Sequence[str] = (), per_signal: bool = False) -> dict:
+    """Tune on K-1 folds, score the K-th, for every K: the cross-validated figure."""
+    started = time.perf_counter()
+    fold_of = assign_folds(turns, folds, seed)
+    qcache: dict[str, np.ndarray] = {}
+    shipped = ranker.weights
+    items = set(ranker.table.ids)
+    fold_results = []
+    merged: dict | None = None
+    start = Weights(weights=signals.default_weights(), meta={"source": "defaults"})
+    for k in range(folds):
+        ranker.set_weights(start)  # never the shipped weights: they were fitted on every fold
+        w = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, rounds=rounds)
+        train = [t for t in turns if fold_of[t.dialog_id] != k]
+        test = [t for t in turns if fold_of[t.dialog_id] == k]
+        ranker.set_collab(collab_with_dialogues(base, base_rows, train, reader, items))
+        ranker.set_weights(Weights(weights=dict(zip(signals.SIGNALS, map(float, w)))))
+        result = evaluate(ranker, reader, test, baselines=baselines, per_signal=per_signal)
+        log.info("fold %d: %s", k, {key: result[key] for key in ("recall@10", "recall@50", "turns")})
+        fold_results.append(result)
+        merged = _merge(merged, result)
+    ranker.set_weights(shipped)
+    out = _finish(merged or {})
+    out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id",
+                 "per_fold_recall@10": [r["recall@10"] for r in fold_results],
+                 "per_fold_recall@50": [r["recall@50"] for r in fold_results]}
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def fit_all(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
+            base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, rounds: int = 2) -> np.ndarray:
+    """The shipped weights: fitted on every turn, each with out-of-fold dialogue signals."""
+    fold_of = assign_folds(turns, folds, seed)
+    shipped = ranker.weights
+    ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
+    try:
+        return fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, {}, skip_fold=None, rounds=rounds)
+    finally:
+        ranker.set_weights(shipped)
+
+
+# ---- merging fold results (sums of hits, labels, ndcg) --------------------------------------------
+def _merge(acc: dict | None, result: dict) -> dict:
+    def raw(r: dict) -> dict:
+        return {"hits": {k: r[k] * r["labels"] for k in r if k.startswith("recall@")},
+                "ndcg": r["ndcg@10"] * r["turns"], "labels": r["labels"], "turns": r["turns"],
+                "lat": [r.get("ms_per_turn_p50", 0.0)], "lat95": [r.get("ms_per_turn_p95", 0.0)]}
+
+    def add(a: dict | None, b: dict) -> dict:
+        if a is None:
+            return b
+        return {"hits": {k: a["hits"][k] + b["hits"][k] for k in a["hits"]}, "ndcg": a["ndcg"] + b["ndcg"],
+                "labels": a["labels"] + b["labels"], "turns": a["turns"] + b["turns"],
+                "lat": a["lat"] + b["lat"], "lat95": a["lat95"] + b["lat95"]}
+
+    acc = acc or {}
+    out = {"main": add(acc.get("main"), raw(result))}
+    for group in ("baselines", "signals"):
+        for name, sub in result.get(group, {}).items():
+            key = f"{group}:{name}"
+            out[key] = add(acc.get(key), raw(sub))
+    return out
+
+
+def _finish(merged: dict) -> dict:
+    def done(m: dict) -> dict:
+        r = {k: round(v / max(m["labels"], 1), 4) for k, v in m["hits"].items()}
+        r.update({"ndcg@10": round(m["ndcg"] / max(m["turns"], 1), 4), "turns": m["turns"], "labels": m["labels"]})
+        return r
+
+    out = done(merged["main"])
+    out["ms_per_turn_p50"] = round(float(np.median(merged["main"]["lat"])), 2)
+    out["ms_per_turn_p95"] = round(float(np.median(merged["main"]["lat95"])), 2)
+    for key, m in merged.items():
+        if ":" in key:
+            group, name = key.split(":", 1)
+            out.setdefault(group, {})[name] = done(m)
+    return out

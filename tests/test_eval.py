@@ -1,0 +1,117 @@
+"""The eval harness: metrics on hand-made cases, the `eval` command end to end, the real data (few turns)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chatbot.ranking import signals
+from chatbot.ranking.collaborative import CollabModel
+from chatbot.ranking.dialog_context import DialogReader
+from chatbot.ranking.evaluation import Tally, evaluate, to_eval_turns
+from chatbot.ranking.ranker import Ranker, Weights
+from chatbot.store import open_index
+from conftest import shared_data
+from ranking_fixtures import DIALOGS, MOVIES, write_dialogs, write_redial_catalog
+
+KEYS = {"recall@1", "recall@10", "recall@50", "ndcg@10", "turns", "labels", "seconds"}
+
+
+def test_tally_counts_labels_not_turns():
+    tally = Tally()
+    tally.add([5, 7, 9], [7, 42], 2)  # one hit at rank 2, one miss
+    tally.add([1, 2, 3], [1], 2)  # a hit at rank 1; one label not in the catalog
+    result = tally.result()
+    assert result["recall@1"] == pytest.approx(1 / 4)
+    assert result["recall@10"] == pytest.approx(2 / 4)
+    assert result["labels"] == 4 and result["turns"] == 2
+    first = (1 / np.log2(3)) / (1 + 1 / np.log2(3))
+    second = 1.0 / (1 + 1 / np.log2(3))
+    assert result["ndcg@10"] == pytest.approx((first + second) / 2, abs=1e-4)
+
+
+def test_repeated_labels_count_twice():
+    tally = Tally()
+    tally.add([3], [3, 3], 2)
+    assert tally.result()["recall@1"] == 1.0
+
+
+def test_turns_keep_labels_and_never_pass_rec_to_the_reader():
+    reader = DialogReader(MOVIES)
+    turns = to_eval_turns(DIALOGS, reader)
+    assert [t.labels for t in turns][0] == ["2", "4"]
+    assert turns[-1].unmatched == 1
+    assert not hasattr(turns[0], "rec") and not hasattr(turns[0], "resp")
+
+
+def test_evaluate_gives_baselines_and_signals(settings, fake_embedder):
+    index = open_index(settings, "eval-test", fake_embedder)
+    index.sync(MOVIES, progress=False)
+    weights = {name: 0.0 for name in signals.SIGNALS}
+    weights.update(liked_max=1.0, genre_match=1.0, person_match=1.0, is_liked=-3.0)
+    ranker = Ranker(index, MOVIES, collab=CollabModel(), weights=Weights(weights=weights))
+    reader = DialogReader(MOVIES)
+    result = evaluate(ranker, reader, to_eval_turns(DIALOGS, reader), baselines=["popularity", "random"],
+                      per_signal=True)
+    assert KEYS <= set(result)
+    assert result["labels"] == 7 and result["turns"] == 5
+    assert set(result["baselines"]) == {"popularity", "random"}
+    assert "text_sim" in result["signals"]
+    assert result["recall@50"] == pytest.approx(6 / 7, abs=1e-4)  # every label in the catalog is in a 12-item top 50
+    # popularity baseline: the catalog's own popularity field; Die Hard (70) first, Get Out (60) second
+    assert result["baselines"]["popularity"]["recall@1"] == 0.0
+
+
+def _cli(monkeypatch, settings, embedder, argv):
+    pytest.importorskip("chatbot.loaders")
+    import chatbot.config
+    import chatbot.embedders
+    from chatbot.cli import main
+
+    monkeypatch.setattr(chatbot.config, "get_settings", lambda: settings)
+    monkeypatch.setattr(chatbot.embedders, "get_embedder", lambda _settings: embedder)
+    return main(argv)
+
+
+def test_eval_command_prints_one_json_object(tmp_path, monkeypatch, capsys, settings, fake_embedder):
+    catalog = write_redial_catalog(tmp_path / "id2info.json")
+    dialogs = write_dialogs(tmp_path / "dialogs.jsonl")
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--baseline", "popularity",
+                 "--baseline", "random", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert KEYS <= set(result) and set(result["baselines"]) == {"popularity", "random"}
+    assert result["turns"] == 5 and result["labels"] == 7
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--limit", "2", "--json"])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["turns"] == 2
+
+
+def test_eval_command_cross_validates_and_saves_weights(tmp_path, monkeypatch, capsys, settings, fake_embedder):
+    catalog = write_redial_catalog(tmp_path / "id2info.json")
+    rows = [dict(d, dialog_id=f"{d['dialog_id']}-{n}") for n in range(4) for d in DIALOGS]
+    dialogs = write_dialogs(tmp_path / "dialogs.jsonl", rows)
+    out = tmp_path / "weights.json"
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--cv", "2", "--save-weights",
+                 str(out), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["cv"]["folds"] == 2 and result["turns"] == len(rows)
+    saved = json.loads(out.read_text())
+    assert set(saved["weights"]) == set(signals.SIGNALS) and saved["meta"]["seed"] == 0
+
+
+def test_eval_on_real_redial_few_turns(tmp_path, monkeypatch, capsys, settings, fake_embedder):
+    catalog = shared_data("redial", "id2info.json")
+    dialogs = shared_data("redial", "valid_data_processed.jsonl")
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--limit", "20",
+                 "--baseline", "popularity", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["turns"] == 20 and result["labels"] >= 20 and result["items"] > 6000
+    assert 0.0 <= result["recall@1"] <= result["recall@10"] <= result["recall@50"] <= 1.0

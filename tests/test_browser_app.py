@@ -100,12 +100,12 @@ def test_english_conversation_with_cards_and_trace(page, tmp_path):
     assert page.locator('#chatbot [data-testid="user"]').first.inner_text().strip() == DEMO_QUESTION["en"]
     assert page.input_value("#message textarea") == ""
     page.wait_for_selector("#status .st-ok")  # the status line reaches "Ready" once every catalog is indexed
-    page.screenshot(path=str(screenshot_path(tmp_path, "screenshot.png")), full_page=True)
     page.click("#trace-panel button")
     page.wait_for_selector("#trace .tr-sec")
     trace_text = page.inner_text("#trace")
     assert LABELS["en"]["p1"] in trace_text and LABELS["en"]["p3"] in trace_text
     assert LABELS["en"]["backend"] in trace_text
+    page.screenshot(path=str(screenshot_path(tmp_path, "screenshot.png")), full_page=True)
 
 
 def test_critique_button_changes_the_recommendations(page):

@@ -10,6 +10,7 @@ from chatbot.config import Settings
 from chatbot.errors import LLMError
 from chatbot.llm.base import ChatMessage
 from chatbot.llm.bench import run_llm_bench
+from app_support import write_catalogs
 from chatbot.llm.factory import NO_LLM_MODE, build_chat_model
 from chatbot.llm.picker import pick_and_explain
 from chatbot.llm.selling_points import SellingPointWriter
@@ -97,14 +98,15 @@ def test_factory_none_mode():
 
 
 def test_bench_none(tmp_path):
-    result = run_llm_bench(Settings(llm_backend="none", data_dir=tmp_path, _env_file=None))
+    result = run_llm_bench(Settings(llm_backend="none", data_dir=tmp_path, catalog_dir=write_catalogs(tmp_path),
+                                    _env_file=None))
     assert result["backend"] == "none" and result["ttft_ms"] is None and result["turn_ms"] > 0
     assert result["picker_source"] == "no-llm"
 
 
 def test_bench_tiny_transformers(tiny_model_path, tmp_path):
     settings = Settings(llm_backend="transformers", llm_model=str(tiny_model_path), data_dir=tmp_path,
-                        llm_max_new_tokens=48, candidates_for_llm=4, _env_file=None)
+                        catalog_dir=write_catalogs(tmp_path), llm_max_new_tokens=48, candidates_for_llm=4, _env_file=None)
     result = run_llm_bench(settings, turns=2, wait_s=120)
     assert result["ttft_ms"] > 0 and result["tokens_per_s"] > 0 and result["turn_ms"] > 0
     assert result["picker_source"] == "fallback" and result["turns"] == 2

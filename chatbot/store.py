@@ -185,18 +185,21 @@ class CatalogIndex:
                 "schema": SCHEMA_VERSION}
 
     def _open_collection(self) -> Any:
+        # get_or_create, not "list, then create": two builds at once (the app and `chatbot index`, or two
+        # app processes on one Chroma server) must both get the collection, not "already exists".
+        # An existing collection keeps its own metadata, which is what is checked below.
         expected = self._expected_metadata()
-        existing = {c.name if hasattr(c, "name") else c for c in self._client.list_collections()}
-        if self.name in existing:
-            collection = self._client.get_collection(self.name, embedding_function=self._function)
-            meta = collection.metadata or {}
-            if all(meta.get(k) == v for k, v in expected.items()):
-                return collection
-            log.warning("index %s was built with %s (schema %s); rebuilding it with %s",
-                        self.name, meta.get("embedder"), meta.get("schema"), self.embedder.name)
-            self._client.delete_collection(self.name)
-            self.rebuilt = True
-        return self._client.create_collection(self.name, embedding_function=self._function, metadata=expected)
+        collection = self._client.get_or_create_collection(self.name, embedding_function=self._function,
+                                                           metadata=expected)
+        meta = collection.metadata or {}
+        if all(meta.get(k) == v for k, v in expected.items()):
+            return collection
+        log.warning("index %s was built with %s (schema %s); rebuilding it with %s",
+                    self.name, meta.get("embedder"), meta.get("schema"), self.embedder.name)
+        self._client.delete_collection(self.name)
+        self.rebuilt = True
+        return self._client.get_or_create_collection(self.name, embedding_function=self._function,
+                                                     metadata=expected)
 
     # ---- indexing -------------------------------------------------------------------------
     @_store_errors

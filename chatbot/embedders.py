@@ -88,7 +88,8 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(model_path, device="cpu")
         self._batch_size = batch_size
         self.name = f"st:{label}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

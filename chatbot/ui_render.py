@@ -10,6 +10,7 @@ import html
 import json
 from collections.abc import Iterable
 
+from chatbot.llm.factory import NO_LLM_MODE, NO_LLM_MODE_ZH
 from chatbot.turn import DecisionTrace, ItemCard
 from chatbot.ui_text import label
 
@@ -162,6 +163,8 @@ def render_status(lang: str, ready: bool, message: str, llm_status: str, failed:
         state, css = label(lang, "ready"), "st-ok"
     else:
         state, css = message or label(lang, "preparing"), "st-busy"
+    if lang == "zh":
+        llm_status = llm_status.replace(NO_LLM_MODE, NO_LLM_MODE_ZH)
     llm = f' · <span class="st-llm">{esc(label(lang, "llm"))}: {esc(llm_status)}</span>' if llm_status else ""
     return f'<div class="status-line"><span class="st-dot {css}"></span><span>{esc(state)}</span>{llm}</div>'
 

@@ -1,7 +1,9 @@
 """Choosing the embedder by measurement: load time, throughput, ReDial text retrieval, Chinese retrieval.
 
 - ReDial: for each recommender turn, the last two utterances of the context are the query and the
-  whole ReDial catalog (item text) is ranked; Recall@10/50 over the `rec` labels.
+  ReDial catalog (item text) is ranked; Recall@10/50 over the `rec` labels. `--catalog-sample N` ranks
+  the labelled items plus a fixed random sample of the rest (N in all), the same pool for every
+  embedder, so that the comparison does not cost a full catalog embedding per embedder.
 - Chinese: each shipped movie's Chinese description is the query against the catalog rendered in
   English only (title, genres, people, English description): can the embedder cross the language
   gap? Recall@1/@10 of the item itself.
@@ -29,7 +31,8 @@ def _recall(scores: np.ndarray, targets: list[list[int]], k: int) -> float:
     return hits / max(total, 1)
 
 
-def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: int) -> dict:
+def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: int,
+                       catalog_sample: int | None = None) -> dict:
     from chatbot.loaders import load_catalog
 
     items = load_catalog(catalog, fmt="redial").items
@@ -44,9 +47,18 @@ def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: 
                 targets.append(wanted)
             if len(queries) >= limit:
                 break
+    if catalog_sample and catalog_sample < len(items):
+        # every labelled item plus a fixed random sample of the rest: the same pool for every embedder
+        wanted = sorted({n for row in targets for n in row})
+        others = [n for n in range(len(items)) if n not in set(wanted)]
+        extra = np.random.default_rng(0).choice(len(others), size=max(0, catalog_sample - len(wanted)), replace=False)
+        keep = wanted + [others[n] for n in sorted(extra)]
+        new_index = {old: new for new, old in enumerate(keep)}
+        items = [items[n] for n in keep]
+        targets = [[new_index[n] for n in row] for row in targets]
     item_vectors = embedder.embed_passages([item.to_text() for item in items])
     scores = embedder.embed_queries(queries) @ item_vectors.T
-    return {"turns": len(queries), "recall@10": round(_recall(scores, targets, 10), 4),
+    return {"turns": len(queries), "catalog_items": len(items), "recall@10": round(_recall(scores, targets, 10), 4),
             "recall@50": round(_recall(scores, targets, 50), 4)}
 
 
@@ -65,7 +77,7 @@ def chinese_recall(embedder: Embedder, items: list[Item]) -> dict:
             "recall@10": round(_recall(scores, targets, 10), 4)}
 
 
-def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500) -> dict:
+def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500, catalog_sample: int | None = None) -> dict:
     from chatbot.catalogs import shipped_catalogs
     from chatbot.loaders import load_catalog
 
@@ -87,6 +99,6 @@ def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500) -
                "chinese_cross_lingual": chinese_recall(embedder, shipped)}
         if (redial_dir / "id2info.json").exists():
             row["redial_text"] = redial_text_recall(embedder, redial_dir / "id2info.json",
-                                                    redial_dir / "valid_data_processed.jsonl", limit)
+                                                    redial_dir / "valid_data_processed.jsonl", limit, catalog_sample)
         results[label] = row
     return results

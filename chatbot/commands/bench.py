@@ -22,6 +22,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     embedders = kinds.add_parser("embedders", help="compare the packaged embedders (quality, speed)")
     embedders.add_argument("--redial", default=str(PROJECT_ROOT.parent / "shared" / "data" / "redial"))
     embedders.add_argument("--limit", type=int, default=500, help="ReDial turns to score")
+    embedders.add_argument("--catalog-sample", type=int, default=None,
+                           help="rank the labelled items plus a random sample of the rest, N items in all")
 
     llm = kinds.add_parser("llm", help="time to first token, tokens/s, one recommendation turn")
     llm.add_argument("--turns", type=int, default=3)
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.bench == "embedders":
         from chatbot.benchmarks.embedders import run_embedder_bench
 
-        result = run_embedder_bench(settings, Path(args.redial), args.limit)
+        result = run_embedder_bench(settings, Path(args.redial), args.limit, args.catalog_sample)
     elif args.bench == "llm":
         from chatbot.llm.bench import run_llm_bench
 

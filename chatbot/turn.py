@@ -32,8 +32,8 @@ class DecisionTrace(BaseModel):
     # paradigm 1: retrieval and ranking
     query: str = ""
     filters: dict | None = None
-    liked: list[str] = Field(default_factory=list)
-    disliked: list[str] = Field(default_factory=list)
+    liked: list[str] = Field(default_factory=list)  # titles, in the reply language
+    disliked: list[str] = Field(default_factory=list)  # titles
     candidates: list[CandidateTrace] = Field(default_factory=list)
     # paradigm 2: text features
     selling_points_source: dict[str, str] = Field(default_factory=dict)  # item id -> "cache" | "llm" | "template"

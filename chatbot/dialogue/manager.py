@@ -60,7 +60,7 @@ class DialogueManager:
         notes = [say(session.lang, "truncated", limit=self.settings.max_message_chars)] if clean.truncated else []
         if not has_words(clean.text):
             trace.intent = "empty"
-            yield self._finish(session, clean.text, [*notes, say(session.lang, "empty", engine.kind)],
+            yield self._finish(engine, session, clean.text, [*notes, say(session.lang, "empty", engine.kind)],
                                session.cards, trace)
             return
         parsed = parse_message(clean.text, engine.titles, state)
@@ -90,19 +90,19 @@ class DialogueManager:
     # -- intents ----------------------------------------------------------------------------------
     def _start_over(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
         session.picks = []
-        yield self._finish(session, text, [*notes, say(session.lang, "start_over", engine.kind)], [], trace)
+        yield self._finish(engine, session, text, [*notes, say(session.lang, "start_over", engine.kind)], [], trace)
 
     def _small_talk(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
         key = SMALL_TALK_PHRASE.get(parsed.small_talk or "", "empty" if parsed.intent == "unknown" else "small_talk")
         if key == "empty" and not session.state.last_candidates:
             key = "greeting"
-        yield self._finish(session, text, [*notes, say(session.lang, key, engine.kind)], session.cards, trace)
+        yield self._finish(engine, session, text, [*notes, say(session.lang, key, engine.kind)], session.cards, trace)
 
     def _ask_about(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
         lang, state = session.lang, session.state
         targets = [i for i in parsed.target_ids if i in engine.items][:MAX_ABOUT]
         if not targets:
-            yield self._finish(session, text, [*notes, say(lang, "no_reference")], session.cards, trace)
+            yield self._finish(engine, session, text, [*notes, say(lang, "no_reference")], session.cards, trace)
             return
         shown = {card.item_id: card for card in session.picks}
         if parsed.wants_explanation and len(targets) > 1 and all(t in shown for t in targets):
@@ -110,7 +110,7 @@ class DialogueManager:
             lines += [f"{n}. {shown[t].title}{'：' if lang == 'zh' else ': '}{shown[t].why}" for n, t in enumerate(targets, 1)]
             trace.picked = targets
             trace.picker = "no-llm"
-            yield self._finish(session, text, [*notes, "\n".join(lines)], session.picks, trace)
+            yield self._finish(engine, session, text, [*notes, "\n".join(lines)], session.picks, trace)
             return
         request = self._request(state, parsed, exclude=[])
         candidates = engine.ranker.rank(request, k=len(targets), only_ids=targets)
@@ -125,13 +125,14 @@ class DialogueManager:
         self._trace_candidates(trace, candidates, lang)
         trace.picked, trace.picker = targets, "no-llm"
         state.shown_ids += [t for t in targets if t not in state.shown_ids]
-        yield self._finish(session, text, [*notes, "\n\n".join(blocks)], cards, trace)
+        yield self._finish(engine, session, text, [*notes, "\n\n".join(blocks)], cards, trace)
 
     def _compare(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
         lang, state = session.lang, session.state
         ids = [i for i in parsed.compare_ids if i in engine.items][:MAX_COMPARE]
         if len(ids) < 2:
-            yield self._finish(session, text, [*notes, say(lang, "compare_need_two", engine.kind)], session.cards, trace)
+            yield self._finish(engine, session, text, [*notes, say(lang, "compare_need_two", engine.kind)],
+                               session.cards, trace)
             return
         request = self._request(state, parsed, exclude=[])
         request.mentioned_ids = [i for i in request.mentioned_ids if i not in ids]
@@ -157,7 +158,7 @@ class DialogueManager:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
             key = "nothing_left" if unfiltered else "no_results"
             message = say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang))
-            yield self._finish(session, text, [*notes, message], session.picks, trace)
+            yield self._finish(engine, session, text, [*notes, message], session.picks, trace)
             return
         intro = say(lang, "intro_refine" if parsed.intent in ("refine", "more_like") else "intro")
         yield from self._pick(engine, session, text, candidates, self.settings.recommendations_per_turn, notes, intro,
@@ -234,16 +235,16 @@ class DialogueManager:
         trace.notes += result.dropped
         trace.timings_ms.update({k: v for k, v in result.timings_ms.items() if k == "first_chunk"})
         trace.timings_ms["pick"] = result.timings_ms.get("pick", 0.0)
-        yield self._finish(session, text, [head, reply], cards, trace)
+        yield self._finish(engine, session, text, [head, reply], cards, trace)
 
     # -- output -----------------------------------------------------------------------------------
-    def _finish(self, session: ChatSession, text: str, parts: Sequence[str], cards: list[ItemCard],
-                trace: DecisionTrace) -> TurnUpdate:
+    def _finish(self, engine: CatalogEngine, session: ChatSession, text: str, parts: Sequence[str],
+                cards: list[ItemCard], trace: DecisionTrace) -> TurnUpdate:
         reply = "\n\n".join(p for p in parts if p)
         state = session.state
         trace.filters = state.constraints.to_where()
-        trace.liked = list(state.liked_ids)
-        trace.disliked = list(state.disliked_ids)
+        trace.liked = [self._title(engine, i, session.lang) for i in state.liked_ids]
+        trace.disliked = [self._title(engine, i, session.lang) for i in state.disliked_ids]
         trace.user_tags = list(state.interest_tags[-6:])
         session.cards = list(cards)
         session.remember(text, reply)
@@ -254,6 +255,11 @@ class DialogueManager:
             strongest = sorted(c.signals.items(), key=lambda kv: -abs(kv[1]))[:TRACE_SIGNALS]
             trace.candidates.append(CandidateTrace(item_id=c.item.id, title=c.item.display_title(lang),
                                                    score=round(c.score, 4), signals=dict(strongest)))
+
+    @staticmethod
+    def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
+        item = engine.items.get(item_id)
+        return item.display_title(lang) if item else item_id
 
     @staticmethod
     def _card(item: Item, lang: str, points: Sequence[str], why: str) -> ItemCard:

@@ -50,6 +50,52 @@ class FakeChatModel(ChatModel):
         return "\n".join(m.content for m in self.prompts[n])
 
 
+class ManagerFakeModel(ChatModel):
+    """Answers each kind of prompt the dialogue manager sends (extraction, interest tags, selling points,
+    pick) from a script, and records the prompts by kind. `pick` may be a function of the prompt text;
+    an empty pick makes the fallback picker answer from the ranking."""
+
+    backend = "fake"
+
+    def __init__(self, pick=None, delay_s: float = 0.0, fail: bool = False, name: str = "manager-fake") -> None:
+        self.name = name
+        self.pick, self.delay_s, self.fail = pick, delay_s, fail
+        self.prompts: list[tuple[str, str]] = []  # (kind, whole prompt text)
+
+    @staticmethod
+    def kind(messages: list[ChatMessage]) -> str:
+        system = messages[0].content
+        if "genres_wanted" in system:
+            return "extract"
+        if "interest tags" in system or "兴趣标签" in system:
+            return "tags"
+        if "selling points" in system or "卖点" in system:
+            return "selling_points"
+        return "pick"
+
+    def count(self, kind: str) -> int:
+        return sum(k == kind for k, _ in self.prompts)
+
+    def stream(self, messages, *, max_new_tokens=256, temperature=0.2, timeout_s=30.0) -> Iterator[str]:
+        kind = self.kind(messages)
+        prompt = "\n".join(m.content for m in messages)
+        self.prompts.append((kind, prompt))
+        if self.fail:
+            raise LLMError("connection refused")
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        if kind == "extract":
+            answer = json.dumps({"liked": [], "disliked": [], "genres_wanted": [], "genres_unwanted": []})
+        elif kind == "tags":
+            answer = "grand sci-fi, big ideas"
+        elif kind == "selling_points":
+            answer = "- A sweeping story told on a grand scale\n- Striking images worth a big screen"
+        else:
+            answer = self.pick(prompt) if callable(self.pick) else (self.pick or "")
+        for start in range(0, len(answer), 9):
+            yield answer[start:start + 9]
+
+
 def load_items() -> dict[str, Item]:
     """Every item of the shipped catalogs, by id."""
     items: dict[str, Item] = {}

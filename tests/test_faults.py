@@ -6,16 +6,16 @@ the real packaged embedder unless the embedder does not matter; the LLM is a scr
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 from app_support import MOVIES, app_settings
 from chroma_server import ChromaServer, free_port
 from conftest import FakeEmbedder
+from llm_fakes import ManagerFakeModel
 
 import chatbot.engine
 from chatbot.config import Settings
@@ -23,7 +23,6 @@ from chatbot.embedders import Embedder
 from chatbot.engine import EngineRegistry
 from chatbot.errors import StoreError
 from chatbot.items import Item
-from chatbot.llm.base import ChatMessage, ChatModel
 from chatbot.llm.factory import LLMHandle
 from chatbot.service import ChatService
 from chatbot.store import forget_client, open_index
@@ -33,39 +32,6 @@ pytestmark = pytest.mark.slow
 
 LIKED = "I loved Interstellar"
 MOVIE_IDS = {row["id"] for row in MOVIES}
-
-
-class RoutingModel(ChatModel):
-    """Answers each kind of prompt the dialogue manager sends, and counts them by kind."""
-
-    backend = "fake"
-
-    def __init__(self, name: str = "fault-fake") -> None:
-        self.name = name
-        self.kinds: list[str] = []
-
-    @staticmethod
-    def kind(messages: list[ChatMessage]) -> str:
-        system = messages[0].content
-        if "genres_wanted" in system:
-            return "extract"
-        if "interest tags" in system or "兴趣标签" in system:
-            return "tags"
-        if "selling points" in system or "卖点" in system:
-            return "selling_points"
-        return "pick"
-
-    def stream(self, messages, *, max_new_tokens=256, temperature=0.2, timeout_s=30.0) -> Iterator[str]:
-        kind = self.kind(messages)
-        self.kinds.append(kind)
-        answer = {"extract": json.dumps({"liked": [], "disliked": [], "genres_wanted": [], "genres_unwanted": []}),
-                  "tags": "grand sci-fi, big ideas",
-                  "selling_points": "- A sweeping story told on a grand scale\n- Striking images worth a big screen",
-                  "pick": ""}[kind]  # an empty pick: the fallback picker answers from the ranking
-        yield answer
-
-    def count(self, kind: str) -> int:
-        return self.kinds.count(kind)
 
 
 class CountingEmbedder(Embedder):
@@ -168,7 +134,7 @@ def test_a_restart_embeds_nothing_and_serves_selling_points_from_the_cache(tmp_p
     settings = app_settings(tmp_path, enrich_budget_s=30.0)
     counting = use_embedder(CountingEmbedder(real_embedder))
 
-    first_model = RoutingModel()
+    first_model = ManagerFakeModel()
     first = ChatService(settings, LLMHandle("openai", first_model))
     first.warm_up()
     assert counting.passages == 20, "both catalogs indexed once"
@@ -179,7 +145,7 @@ def test_a_restart_embeds_nothing_and_serves_selling_points_from_the_cache(tmp_p
     forget_client(settings)  # nothing of the first process is reused but the data folder
 
     counting.passages = 0
-    second_model = RoutingModel()
+    second_model = ManagerFakeModel()
     second = ChatService(settings, LLMHandle("openai", second_model))
     second.warm_up()
     assert counting.passages == 0, "a restart re-embeds nothing"
@@ -250,7 +216,7 @@ def test_a_corrupt_selling_point_cache_at_start_is_rebuilt_and_chat_works(tmp_pa
     settings = app_settings(tmp_path, enrich_budget_s=30.0)
     settings.data_dir.mkdir(parents=True)
     (settings.data_dir / "selling_points.sqlite").write_bytes(GARBAGE)
-    model = RoutingModel()
+    model = ManagerFakeModel()
     service = ChatService(settings, LLMHandle("openai", model))
     update = turn(service, service.new_session("movies"), LIKED)
     assert update.cards and "llm" in update.trace.selling_points_source.values()
@@ -261,7 +227,7 @@ def test_a_corrupt_selling_point_cache_at_start_is_rebuilt_and_chat_works(tmp_pa
 
 def test_a_cache_corrupted_while_the_app_runs_does_not_break_a_turn(tmp_path, real_embedder):
     settings = app_settings(tmp_path, enrich_budget_s=30.0)
-    model = RoutingModel()
+    model = ManagerFakeModel()
     service = ChatService(settings, LLMHandle("openai", model))
     session = service.new_session("movies")
     assert turn(service, session, LIKED).cards

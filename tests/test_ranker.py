@@ -121,3 +121,17 @@ def test_signal_matrix_values():
     assert col["recent_match"][3] == 1.0 and col["recent_match"][0] == 0.0  # newest year is 2017
     assert col["is_liked"][1] == 1.0 and col["liked_max"][1] == pytest.approx(1.0)
     assert col["age_0_0"][3] == 1.0 and col["age_29_10000"][0] == 1.0
+
+
+def test_genre_match_ignores_genres_the_catalog_lacks_and_cold_signals_only_when_cold():
+    table = signals.ItemTable(MOVIES, CollabModel())
+    cand = np.arange(len(MOVIES))
+    vectors = np.eye(len(MOVIES), 8, dtype=np.float32)
+    cold = signals.compute(table, RankRequest(genres=["horror", "wearables"]), cand, vectors, None, {})
+    col = {name: cold[:, signals.INDEX[name]] for name in signals.SIGNALS}
+    assert col["genre_match"][0] == 1.0  # "wearables" (from "watch") is no movie genre: it does not dilute
+    assert np.array_equal(col["cold_genre_match"], col["genre_match"])
+    warm = signals.compute(table, RankRequest(genres=["horror"], liked_ids=["2"]), cand, vectors, None,
+                           {"2": vectors[1]})
+    for name in ("cold_text_sim", "cold_genre_match", "cold_top", "cold_genre_top"):
+        assert not warm[:, signals.INDEX[name]].any()

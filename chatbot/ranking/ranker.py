@@ -38,7 +38,8 @@ REASON_OF = {"text_sim": "text_match", "liked_max": "liked_similar", "liked_mean
              "mentioned_max": "liked_similar", "recent_max": "liked_similar", "cf_ratings_recent": "collaborative",
              "cf_dialogue_recent": "collaborative", "cf_ratings_liked": "collaborative",
              "cf_dialogue_liked": "collaborative", "cf_ratings_rec": "collaborative",
-             "cf_dialogue_rec": "collaborative", "pop_ratings": "popular", "pop_dialogue": "popular",
+             "cf_dialogue_rec": "collaborative", "cold_text_sim": "text_match", "cold_genre_match": "genre",
+             "cold_genre_top": "genre", "cold_top": "popular", "pop_ratings": "popular", "pop_dialogue": "popular",
              "pop_item": "popular", "pop_ratings_cold": "popular", "pop_dialogue_cold": "popular", "top_ratings": "popular", "top_dialogue": "popular", "genre_match": "genre", "genre_pop": "genre", "anchor_genre_pop": "genre", "text_pop": "text_match", "anchor_genre": "genre", "person_match": "person",
              "era_match": "era", "recent_match": "era", "is_liked": "mentioned", "is_mentioned": "mentioned",
              "is_recommended": "mentioned"}

@@ -42,6 +42,10 @@ SIGNALS: tuple[str, ...] = (
     "genre_pop",  # genre match x popularity: a popular film of the asked-for genre
     "anchor_genre_pop",  # genre overlap with the liked items x popularity
     "text_pop",  # text match x popularity
+    "cold_text_sim",  # text_sim when the user has named no item yet
+    "cold_genre_match",  # genre_match when the user has named no item yet
+    "cold_top",  # top popularity when the user has named no item yet
+    "cold_genre_top",  # genre match x top popularity when the user has named no item yet
     "is_liked",  # the item itself was named in the dialogue, by role
     "is_mentioned",
     "is_disliked",
@@ -207,9 +211,9 @@ def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vecto
 
     n_all = len(table.ids)
     wanted = [table.genre_col[g] for g in request.genres if g in table.genre_col]
-    if request.genres:
+    if wanted:
         g_sub = table.genre_matrix[cand]
-        out[:, INDEX["genre_match"]] = g_sub[:, wanted].sum(axis=1) / len(request.genres) if wanted else 0.0
+        out[:, INDEX["genre_match"]] = g_sub[:, wanted].sum(axis=1) / len(wanted)  # genres the catalog has
     if positive:
         g_sub = table.genre_matrix[cand]
         sizes = g_sub.sum(axis=1)
@@ -236,6 +240,12 @@ def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vecto
     out[:, INDEX["genre_pop"]] = out[:, INDEX["genre_match"]] * pop_any
     out[:, INDEX["anchor_genre_pop"]] = out[:, INDEX["anchor_genre"]] * pop_any
     out[:, INDEX["text_pop"]] = np.maximum(out[:, INDEX["text_sim"]], 0.0) * pop_any
+    if not positive:  # cold start: the same evidence, weighted on its own
+        top_any = np.max([table.top_source[source][cand] for source in SOURCES], axis=0)
+        out[:, INDEX["cold_text_sim"]] = out[:, INDEX["text_sim"]]
+        out[:, INDEX["cold_genre_match"]] = out[:, INDEX["genre_match"]]
+        out[:, INDEX["cold_top"]] = top_any
+        out[:, INDEX["cold_genre_top"]] = out[:, INDEX["genre_match"]] * top_any
     for name, ids in (("is_liked", request.liked_ids), ("is_mentioned", request.mentioned_ids),
                       ("is_disliked", request.disliked_ids), ("is_recommended", request.recommended_ids)):
         marks_at = [pos[i] for i in ids if i in pos]

@@ -227,7 +227,7 @@ class DialogueManager:
                 reply = event.text
         assert result is not None  # pick_and_explain always ends with a done event
         if not result.follow_up:
-            reply = f"{reply}\n\n{say(lang, 'follow_up')}"
+            reply = f"{reply}\n\n{say(lang, 'follow_up_' + engine.kind)}"
         cards = [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in result.picks]
         state.record_shown([p.id for p in result.picks])
         session.picks = cards

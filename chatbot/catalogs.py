@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from chatbot.config import Settings
 from chatbot.errors import CatalogError
+from chatbot.items import Item
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +28,10 @@ def resolve_catalog(settings: Settings, name_or_path: str) -> tuple[str, Path]:
         known = ", ".join(shipped) or "none"
         raise CatalogError(f"No catalog '{name_or_path}': not a file, and not a shipped catalog ({known}).")
     return path.stem, path
+
+
+def catalog_kind(items: Iterable[Item]) -> str:
+    """'product' for a shop catalog (mostly products), else 'movie' (films and series): picks the wording
+    and the quick replies."""
+    kinds = [item.kind for item in items]
+    return "product" if sum(k == "product" for k in kinds) * 2 > len(kinds) else "movie"

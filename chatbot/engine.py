@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatbot.catalogs import resolve_catalog
+from chatbot.catalogs import catalog_kind, resolve_catalog
 from chatbot.config import Settings
 from chatbot.embedders import get_embedder
 from chatbot.items import Item
@@ -27,13 +27,8 @@ class CatalogEngine:
     index: CatalogIndex
     titles: object  # chatbot.dialogue.titles.TitleMatcher
     ranker: object  # chatbot.ranking.ranker.Ranker
+    kind: str = "movie"  # catalog_kind(): "product" for a shop catalog
     load_errors: int = 0
-
-    @property
-    def kind(self) -> str:
-        """'product' for a shop catalog, else 'movie' (films and series): picks the assistant's wording."""
-        products = sum(item.kind == "product" for item in self.items.values())
-        return "product" if products * 2 > len(self.items) else "movie"
 
 
 def build_engine(settings: Settings, catalog: str, progress: Callable[[str], None] | None = None) -> CatalogEngine:
@@ -51,7 +46,8 @@ def build_engine(settings: Settings, catalog: str, progress: Callable[[str], Non
     report = index.sync(loaded.items, batch_size=settings.embed_batch_size)
     log.info("catalog %s ready: %s", name, report.model_dump())
     return CatalogEngine(name=name, items=items, index=index, titles=TitleMatcher(loaded.items),
-                         ranker=Ranker.from_index(index, list(items.values()), settings), load_errors=len(loaded.errors))
+                         ranker=Ranker.from_index(index, list(items.values()), settings),
+                         kind=catalog_kind(loaded.items), load_errors=len(loaded.errors))
 
 
 class EngineRegistry:

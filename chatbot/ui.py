@@ -14,7 +14,6 @@ API for `gradio_client` (one Client = one Gradio session = one conversation):
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -99,18 +98,14 @@ class ChatApp:
         return names[0]
 
     def catalog_kind(self, catalog: str) -> str:
-        """'movie' or 'product', read from the catalog's first row (cached; catalogs are shipped files)."""
+        """'movie' or 'product' (cached; catalogs are shipped files), by the rule the chat uses."""
         if catalog not in self._kinds:
             kind = "movie"
             try:
-                from chatbot.catalogs import resolve_catalog
+                from chatbot.catalogs import catalog_kind, resolve_catalog
+                from chatbot.loaders import load_catalog
 
-                _, path = resolve_catalog(self.settings, catalog)
-                with path.open(encoding="utf-8") as handle:
-                    for line in handle:
-                        if line.strip():
-                            kind = "product" if json.loads(line).get("kind") == "product" else "movie"
-                            break
+                kind = catalog_kind(load_catalog(resolve_catalog(self.settings, catalog)[1]).items)
             except Exception:
                 log.warning("could not read the kind of catalog %r", catalog, exc_info=True)
             self._kinds[catalog] = kind

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from chatbot.config import Settings
 from chatbot.dialogue.extraction import extract_and_merge
@@ -20,11 +21,12 @@ from chatbot.dialogue.state import DialogueState
 from chatbot.engine import CatalogEngine
 from chatbot.genres import genre_label
 from chatbot.items import Item
+from chatbot.llm.base import ChatModel
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.interest_tags import interest_tags
-from chatbot.llm.picker import PickResult, pick_and_explain
+from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
 from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
-from chatbot.llm.templates import explain_candidate, key_fact, price_text, quoted_title
+from chatbot.llm.templates import explain_candidate, join_words, key_fact, price_text, quoted_title
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate
 from chatbot.sanitize import clean_message, has_words
@@ -40,6 +42,27 @@ KIND_LABELS = {"en": {"movie": "Film", "series": "Series", "product": "Product"}
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
+@dataclass
+class _Turn:
+    """What one turn works with: read once at its start (the model too, so a turn never mixes modes)."""
+
+    engine: CatalogEngine
+    session: ChatSession
+    text: str  # the cleaned message
+    trace: DecisionTrace
+    deadline: float  # time.monotonic() value after which the no-LLM mode answers
+    model: ChatModel | None
+    notes: list[str] = field(default_factory=list)  # said before the answer (truncation, titles not found)
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    @property
+    def state(self) -> DialogueState:
+        return self.session.state
+
+
 class DialogueManager:
     """Process-wide and stateless: every turn works on the session it is given."""
 
@@ -51,33 +74,28 @@ class DialogueManager:
     # -- one turn ---------------------------------------------------------------------------------
     def turn(self, engine: CatalogEngine, session: ChatSession, message: str) -> Iterator[TurnUpdate]:
         started = time.monotonic()
-        deadline = started + self.settings.llm_turn_budget_s
-        model = self.llm.model
-        state = session.state
-        state.language = session.lang
+        session.state.language = session.lang
         clean = clean_message(message, self.settings.max_message_chars)
-        trace = DecisionTrace(llm_mode=self.llm.status().mode)
-        notes = [say(session.lang, "truncated", limit=self.settings.max_message_chars)] if clean.truncated else []
+        turn = _Turn(engine, session, clean.text, DecisionTrace(llm_mode=self.llm.status().mode),
+                     started + self.settings.llm_turn_budget_s, self.llm.model)
+        if clean.truncated:
+            turn.notes.append(say(session.lang, "truncated", limit=self.settings.max_message_chars))
         if not has_words(clean.text):
-            trace.intent = "empty"
-            yield self._finish(engine, session, clean.text, [*notes, say(session.lang, "empty", engine.kind)],
-                               session.cards, trace)
+            turn.trace.intent = "empty"
+            yield self._finish(turn, say(session.lang, "empty", engine.kind), session.cards)
             return
-        parsed = parse_message(clean.text, engine.titles, state)
-        trace.timings_ms["parse"] = _ms(started)
-        if model is not None and self.settings.llm_extraction:
-            extracted = extract_and_merge(model, clean.text, parsed, engine.titles, min(4.0, _left(deadline) / 4),
-                                          engine.kind)
-            trace.notes += extracted
-            trace.timings_ms["extract"] = _ms(started)
-        lang = parsed.language
-        session.lang = lang
-        state.apply(parsed)
-        trace.intent = parsed.intent
+        parsed = parse_message(clean.text, engine.titles, session.state)
+        turn.trace.timings_ms["parse"] = _ms(started)
+        if turn.model is not None and self.settings.llm_extraction:
+            turn.trace.notes += extract_and_merge(turn.model, clean.text, parsed, engine.titles,
+                                                  min(4.0, _left(turn.deadline) / 4), engine.kind)
+            turn.trace.timings_ms["extract"] = _ms(started)
+        session.lang = parsed.language
+        session.state.apply(parsed)
+        turn.trace.intent = parsed.intent
         if parsed.not_found:
-            names = "、".join(f"“{n}”" for n in parsed.not_found) if lang == "zh" else \
-                ", ".join(f"“{n}”" for n in parsed.not_found)
-            notes.append(say(lang, "not_found", names=names))
+            turn.notes.append(say(turn.lang, "not_found", names=join_words([f"“{n}”" for n in parsed.not_found],
+                                                                           turn.lang)))
         handler = {
             "start_over": self._start_over,
             "small_talk": self._small_talk,
@@ -85,37 +103,36 @@ class DialogueManager:
             "ask_about": self._ask_about,
             "compare": self._compare,
         }.get(parsed.intent, self._recommend)
-        yield from handler(engine, session, parsed, clean.text, notes, trace, deadline)
+        yield from handler(turn, parsed)
 
     # -- intents ----------------------------------------------------------------------------------
-    def _start_over(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
-        session.picks = []
-        yield self._finish(engine, session, text, [*notes, say(session.lang, "start_over", engine.kind)], [], trace)
+    def _start_over(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        turn.session.picks = []
+        yield self._finish(turn, say(turn.lang, "start_over", turn.engine.kind), [])
 
-    def _small_talk(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
+    def _small_talk(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         key = SMALL_TALK_PHRASE.get(parsed.small_talk or "", "empty" if parsed.intent == "unknown" else "small_talk")
-        if key == "empty" and not session.state.last_candidates:
+        if key == "empty" and not turn.state.last_candidates:
             key = "greeting"
-        yield self._finish(engine, session, text, [*notes, say(session.lang, key, engine.kind)], session.cards, trace)
+        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), turn.session.cards)
 
-    def _ask_about(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
-        lang, state = session.lang, session.state
+    def _ask_about(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         targets = [i for i in parsed.target_ids if i in engine.items][:MAX_ABOUT]
         if not targets:
-            yield self._finish(engine, session, text, [*notes, say(lang, "no_reference")], session.cards, trace)
+            yield self._finish(turn, say(lang, "no_reference"), session.cards)
             return
         shown = {card.item_id: card for card in session.picks}
         if parsed.wants_explanation and len(targets) > 1 and all(t in shown for t in targets):
-            lines = [say(lang, "why_intro")]
-            lines += [f"{n}. {shown[t].title}{'：' if lang == 'zh' else ': '}{shown[t].why}" for n, t in enumerate(targets, 1)]
-            trace.picked = targets
-            trace.picker = "no-llm"
-            yield self._finish(engine, session, text, [*notes, "\n".join(lines)], session.picks, trace)
+            why = render_reply([Pick(id=t, reason=shown[t].why) for t in targets],
+                               {t: shown[t].title for t in targets}, lang)
+            trace.picked, trace.picker = targets, "no-llm"
+            yield self._finish(turn, f"{say(lang, 'why_intro')}\n{why}", session.picks)
             return
-        request = self._request(state, parsed, exclude=[])
-        candidates = engine.ranker.rank(request, k=len(targets), only_ids=targets)
+        candidates = engine.ranker.rank(self._request(turn.state, parsed, exclude=[]), k=len(targets),
+                                        only_ids=targets)
         by_id = {c.item.id: c for c in candidates}
-        points = self._selling_points(engine, [engine.items[t] for t in targets], lang, trace, deadline)
+        points = self._selling_points(turn, [engine.items[t] for t in targets])
         blocks, cards = [], []
         for item_id in targets:
             item = engine.items[item_id]
@@ -124,45 +141,41 @@ class DialogueManager:
             cards.append(self._card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(trace, candidates, lang)
         trace.picked, trace.picker = targets, "no-llm"
-        state.shown_ids += [t for t in targets if t not in state.shown_ids]
-        yield self._finish(engine, session, text, [*notes, "\n\n".join(blocks)], cards, trace)
+        turn.state.shown_ids += [t for t in targets if t not in turn.state.shown_ids]
+        yield self._finish(turn, "\n\n".join(blocks), cards)
 
-    def _compare(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
-        lang, state = session.lang, session.state
-        ids = [i for i in parsed.compare_ids if i in engine.items][:MAX_COMPARE]
+    def _compare(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        ids = [i for i in parsed.compare_ids if i in turn.engine.items][:MAX_COMPARE]
         if len(ids) < 2:
-            yield self._finish(engine, session, text, [*notes, say(lang, "compare_need_two", engine.kind)],
-                               session.cards, trace)
+            yield self._finish(turn, say(turn.lang, "compare_need_two", turn.engine.kind), turn.session.cards)
             return
-        request = self._request(state, parsed, exclude=[])
+        request = self._request(turn.state, parsed, exclude=[])
         request.mentioned_ids = [i for i in request.mentioned_ids if i not in ids]
-        trace.query = request.query_text
+        turn.trace.query = request.query_text
         started = time.monotonic()
-        candidates = engine.ranker.rank(request, k=len(ids), only_ids=ids)
-        trace.timings_ms["retrieve"] = _ms(started)
-        yield from self._pick(engine, session, text, candidates, len(candidates), notes, say(lang, "intro_compare"),
-                              trace, deadline)
+        candidates = turn.engine.ranker.rank(request, k=len(ids), only_ids=ids)
+        turn.trace.timings_ms["retrieve"] = _ms(started)
+        yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
 
-    def _recommend(self, engine, session, parsed, text, notes, trace, deadline) -> Iterator[TurnUpdate]:
-        lang, state = session.lang, session.state
+    def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        engine, state, lang = turn.engine, turn.state, turn.lang
         if parsed.liked_ids or parsed.preferred_genres or parsed.preferences or parsed.intent == "recommend":
-            self._interest_tags(engine, session, text, trace, deadline)
+            self._interest_tags(turn)
         targets = parsed.target_ids if parsed.intent == "more_like" else []
         seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *targets]
         request = self._request(state, parsed, exclude=seen, anchors=targets)
-        trace.query = request.query_text
+        turn.trace.query = request.query_text
         started = time.monotonic()
         candidates = engine.ranker.rank(request, k=self.settings.candidates_for_llm)
-        trace.timings_ms["retrieve"] = _ms(started)
+        turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
             key = "nothing_left" if unfiltered else "no_results"
-            message = say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang))
-            yield self._finish(engine, session, text, [*notes, message], session.picks, trace)
+            yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
+                               turn.session.picks)
             return
         intro = say(lang, "intro_refine" if parsed.intent in ("refine", "more_like") else "intro")
-        yield from self._pick(engine, session, text, candidates, self.settings.recommendations_per_turn, notes, intro,
-                              trace, deadline)
+        yield from self._pick(turn, candidates, self.settings.recommendations_per_turn, intro)
 
     # -- the three paradigms ----------------------------------------------------------------------
     def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],
@@ -185,40 +198,37 @@ class DialogueManager:
             exclude_ids=list(dict.fromkeys(exclude)),
         )
 
-    def _interest_tags(self, engine: CatalogEngine, session: ChatSession, text: str, trace: DecisionTrace,
-                       deadline: float) -> None:
+    def _interest_tags(self, turn: _Turn) -> None:
         """Paradigm 2 for the user: a few tags from the conversation, shown and used by the ranker."""
-        state = session.state
-        liked = [engine.items[i] for i in state.liked_ids if i in engine.items]
-        tags = interest_tags(self.llm.model, f"{session.dialogue_text(4)}\nUser: {text[:1000]}", liked,
-                             session.lang, stated_genres=state.preferred_genres,
+        state = turn.state
+        liked = [turn.engine.items[i] for i in state.liked_ids if i in turn.engine.items]
+        tags = interest_tags(turn.model, f"{turn.session.dialogue_text(4)}\nUser: {turn.text[:1000]}", liked,
+                             turn.lang, stated_genres=state.preferred_genres,
                              budget=state.constraints.price_max is not None,
-                             timeout_s=max(0.5, min(4.0, _left(deadline) / 5)))
+                             timeout_s=max(0.5, min(4.0, _left(turn.deadline) / 5)))
         state.add_interest_tags(tags.tags)
-        trace.notes.append(f"interest tags: {tags.source}")
+        turn.trace.notes.append(f"interest tags: {tags.source}")
 
-    def _selling_points(self, engine: CatalogEngine, items: Sequence[Item], lang: str, trace: DecisionTrace,
-                        deadline: float) -> dict[str, list[str]]:
+    def _selling_points(self, turn: _Turn, items: Sequence[Item]) -> dict[str, list[str]]:
         """Paradigm 2 for items: cached or freshly written selling points, within the enrich budget."""
         started = time.monotonic()
-        writer = SellingPointWriter(self.llm.model, self.settings.llm_max_new_tokens)
-        budget = max(0.0, min(self.settings.enrich_budget_s, _left(deadline) / 3))
-        points = selling_points_for(items, writer, self.cache, lang, budget)
-        trace.selling_points_source.update({i: p.source for i, p in points.items()})
-        trace.timings_ms["enrich"] = _ms(started)
+        writer = SellingPointWriter(turn.model, self.settings.llm_max_new_tokens)
+        budget = max(0.0, min(self.settings.enrich_budget_s, _left(turn.deadline) / 3))
+        points = selling_points_for(items, writer, self.cache, turn.lang, budget)
+        turn.trace.selling_points_source.update({i: p.source for i, p in points.items()})
+        turn.trace.timings_ms["enrich"] = _ms(started)
         return {i: p.points for i, p in points.items()}
 
-    def _pick(self, engine: CatalogEngine, session: ChatSession, text: str, candidates: list[Candidate], k: int,
-              notes: list[str], intro: str, trace: DecisionTrace, deadline: float) -> Iterator[TurnUpdate]:
+    def _pick(self, turn: _Turn, candidates: list[Candidate], k: int, intro: str) -> Iterator[TurnUpdate]:
         """Paradigm 3: the LLM (or the no-LLM mode) picks from the candidates and explains, streamed."""
-        lang, state = session.lang, session.state
+        engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         self._trace_candidates(trace, candidates, lang)
-        points = self._selling_points(engine, [c.item for c in candidates], lang, trace, deadline)
-        head = "\n\n".join([*notes, intro])
+        points = self._selling_points(turn, [c.item for c in candidates])
+        head = "\n\n".join([*turn.notes, intro])
         result: PickResult | None = None
-        for event in pick_and_explain(self.llm.model, f"{session.dialogue_text()}\nUser: {text[:2000]}",
-                                      self._user_state(engine, state, lang), candidates, lang, k,
-                                      max(1.0, _left(deadline)), items=engine.items, selling_points=points,
+        for event in pick_and_explain(turn.model, f"{session.dialogue_text()}\nUser: {turn.text[:2000]}",
+                                      self._user_state(engine, turn.state, lang), candidates, lang, k,
+                                      max(1.0, _left(turn.deadline)), items=engine.items, selling_points=points,
                                       max_new_tokens=self.settings.llm_max_new_tokens, secrets=self.llm.secrets):
             if event.type == "pick":
                 yield TurnUpdate(text=f"{head}\n\n{event.text}", lang=lang)
@@ -229,25 +239,26 @@ class DialogueManager:
         if not result.follow_up:
             reply = f"{reply}\n\n{say(lang, 'follow_up_' + engine.kind)}"
         cards = [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in result.picks]
-        state.record_shown([p.id for p in result.picks])
+        turn.state.record_shown([p.id for p in result.picks])
         session.picks = cards
         trace.picker, trace.picked = result.source, [p.id for p in result.picks]
         trace.notes += result.dropped
-        trace.timings_ms.update({k: v for k, v in result.timings_ms.items() if k == "first_chunk"})
+        if "first_chunk" in result.timings_ms:
+            trace.timings_ms["first_chunk"] = result.timings_ms["first_chunk"]
         trace.timings_ms["pick"] = result.timings_ms.get("pick", 0.0)
-        yield self._finish(engine, session, text, [head, reply], cards, trace)
+        yield self._finish(turn, reply, cards, head=intro)
 
     # -- output -----------------------------------------------------------------------------------
-    def _finish(self, engine: CatalogEngine, session: ChatSession, text: str, parts: Sequence[str],
-                cards: list[ItemCard], trace: DecisionTrace) -> TurnUpdate:
-        reply = "\n\n".join(p for p in parts if p)
-        state = session.state
+    def _finish(self, turn: _Turn, answer: str, cards: list[ItemCard], head: str = "") -> TurnUpdate:
+        """The turn's last update: notes, head and answer; the trace completed; the session updated."""
+        reply = "\n\n".join(p for p in [*turn.notes, head, answer] if p)
+        session, state, trace = turn.session, turn.state, turn.trace
         trace.filters = state.constraints.to_where()
-        trace.liked = [self._title(engine, i, session.lang) for i in state.liked_ids]
-        trace.disliked = [self._title(engine, i, session.lang) for i in state.disliked_ids]
+        trace.liked = [self._title(turn.engine, i, session.lang) for i in state.liked_ids]
+        trace.disliked = [self._title(turn.engine, i, session.lang) for i in state.disliked_ids]
         trace.user_tags = list(state.interest_tags[-6:])
         session.cards = list(cards)
-        session.remember(text, reply)
+        session.remember(turn.text, reply)
         return TurnUpdate(text=reply, cards=cards, trace=trace, lang=session.lang, done=True)
 
     def _trace_candidates(self, trace: DecisionTrace, candidates: Sequence[Candidate], lang: str) -> None:

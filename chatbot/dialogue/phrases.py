@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chatbot.filters import Constraints
 from chatbot.genres import genre_label
+from chatbot.llm.templates import join_words
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -75,9 +76,9 @@ def describe_constraints(constraints: Constraints, lang: str) -> str:
     if constraints.kinds:
         parts.append(("类型：" if zh else "kind: ") + ", ".join(constraints.kinds))
     if constraints.genres_include:
-        parts.append(("只要" if zh else "only ") + _join([genre_label(g, lang) for g in constraints.genres_include], zh))
+        parts.append(("只要" if zh else "only ") + join_words([genre_label(g, lang) for g in constraints.genres_include], lang))
     if constraints.genres_exclude:
-        parts.append(("不要" if zh else "no ") + _join([genre_label(g, lang) for g in constraints.genres_exclude], zh))
+        parts.append(("不要" if zh else "no ") + join_words([genre_label(g, lang) for g in constraints.genres_exclude], lang))
     low, high = constraints.year_min, constraints.year_max
     if low is not None or high is not None:
         if zh:
@@ -97,6 +98,3 @@ def describe_constraints(constraints: Constraints, lang: str) -> str:
         parts.append(("语言：" if zh else "language: ") + ", ".join(constraints.languages))
     return ("；" if zh else "; ").join(parts)
 
-
-def _join(words: list[str], zh: bool) -> str:
-    return ("、" if zh else ", ").join(words)

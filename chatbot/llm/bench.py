@@ -30,11 +30,10 @@ def run_llm_bench(settings: Settings, *, turns: int = 1, handle: LLMHandle | Non
                     ChatMessage(role="user", content="Suggest one film for a rainy evening, in two sentences.")]
         started = time.perf_counter()
         first = None
-        text, chunks = "", 0
-        for chunk in model.stream(messages, max_new_tokens=64, temperature=0.0, timeout_s=settings.llm_timeout_s):
+        chunks = 0
+        for _ in model.stream(messages, max_new_tokens=64, temperature=0.0, timeout_s=settings.llm_timeout_s):
             if first is None:
                 first = time.perf_counter()
-            text += chunk
             chunks += 1
         end = time.perf_counter()
         if first is not None:
@@ -49,7 +48,8 @@ def run_llm_bench(settings: Settings, *, turns: int = 1, handle: LLMHandle | Non
     service = ChatService(settings, handle)
     engine = service.engines.get(settings.default_catalog)
     anchor = next(iter(engine.items.values()))
-    times, first_update, sources = [], [], []
+    times, first_update = [], []
+    last = None
     for n in range(max(1, turns)):
         session = service.new_session(settings.default_catalog, "en")
         started = time.perf_counter()
@@ -59,11 +59,10 @@ def run_llm_bench(settings: Settings, *, turns: int = 1, handle: LLMHandle | Non
                 first_update.append((time.perf_counter() - started) * 1000)
             last = update
         times.append((time.perf_counter() - started) * 1000)
-        sources.append(last.trace.picker if last and last.trace else None)
     result["turn_ms"] = round(statistics.median(times), 1)
     result["turn_ms_max"] = round(max(times), 1)
     result["first_update_ms"] = round(statistics.median(first_update), 1)
     result["turns"] = len(times)
-    result["picker_source"] = sources[-1]
+    result["picker_source"] = last.trace.picker if last and last.trace else None
     result["candidates"] = settings.candidates_for_llm
     return result

@@ -72,7 +72,8 @@ def quoted_title(item: Item, lang: str = "en") -> str:
     return title
 
 
-def _join(words: Sequence[str], lang: str) -> str:
+def join_words(words: Sequence[str], lang: str) -> str:
+    """A list as a sentence says it: 'a, b and c' / 'a、b、c'."""
     if _zh(lang):
         return "、".join(words)
     if len(words) <= 1:
@@ -114,11 +115,11 @@ def _people_line(item: Item, lang: str) -> str:
     cast = [person_name(n, lang) for n in item.people.get("cast", [])[:2]]
     authors = [person_name(n, lang) for n in item.people.get("author", [])[:1]]
     if _zh(lang):
-        bits = ([f"导演{_join(directors, lang)}"] if directors else []) + \
-               ([f"主演{_join(cast, lang)}"] if cast else []) + ([f"作者{_join(authors, lang)}"] if authors else [])
+        bits = ([f"导演{join_words(directors, lang)}"] if directors else []) + \
+               ([f"主演{join_words(cast, lang)}"] if cast else []) + ([f"作者{join_words(authors, lang)}"] if authors else [])
         return "，".join(bits)
-    bits = ([f"directed by {_join(directors, lang)}"] if directors else []) + \
-           ([f"starring {_join(cast, lang)}"] if cast else []) + ([f"written by {_join(authors, lang)}"] if authors else [])
+    bits = ([f"directed by {join_words(directors, lang)}"] if directors else []) + \
+           ([f"starring {join_words(cast, lang)}"] if cast else []) + ([f"written by {join_words(authors, lang)}"] if authors else [])
     line = ", ".join(bits)
     return line[:1].upper() + line[1:]
 
@@ -159,7 +160,7 @@ def selling_points_from_facts(item: Item, lang: str = "en") -> list[str]:
             if genres and item.kind != "movie":
                 head += kind_zh
         else:
-            head = _capital(f"{_join(genres, lang)} {kind_en}".strip()) + (f" from {item.year}" if item.year else "")
+            head = _capital(f"{join_words(genres, lang)} {kind_en}".strip()) + (f" from {item.year}" if item.year else "")
         points.append(head)
         people = _people_line(item, lang)
         if people:
@@ -171,7 +172,7 @@ def selling_points_from_facts(item: Item, lang: str = "en") -> list[str]:
     if len(points) < 2 and item.tags and not zh:
         points.append("Tags: " + ", ".join(item.tags[:3]))
     if len(points) < 2 and item.genres:
-        points.append(("类别：" if zh else "Category: ") + _join(_genres(item, lang), lang))
+        points.append(("类别：" if zh else "Category: ") + join_words(_genres(item, lang), lang))
     return [p for p in points if p][:3]
 
 
@@ -231,7 +232,7 @@ def explain_candidate(candidate: Candidate, lang: str = "en", items: Mapping[str
             if genre_done or not genres:
                 continue
             genre_done = True
-            words = _join(list(dict.fromkeys(genres)), lang)
+            words = join_words(list(dict.fromkeys(genres)), lang)
             if candidate.item.kind == "product":
                 fragment = f"属于你想要的{words}类别" if zh else f"in the {words} category you asked for"
             else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_parser import MOVIES, PRODUCTS
 
@@ -58,6 +58,7 @@ def test_title_matches_are_ordered_and_disjoint(text: str) -> None:
 
 @PROPERTY
 @given(turns=st.lists(message, min_size=1, max_size=6), shown=st.lists(st.sampled_from(sorted(IDS)), max_size=4))
+@example(turns=["I loved Interstellar", "that one compare Dune and Titanic start over"], shown=[])
 def test_constraints_stay_consistent_over_turns(turns: list[str], shown: list[str]) -> None:
     for matcher in (MOVIE_MATCHER, PRODUCT_MATCHER):
         state = DialogueState()

@@ -710,6 +710,8 @@ class _Parse:
                     break
         if start_over:
             out.intent = "start_over"
+            out.referenced_ids = []  # "that one" pointed into the conversation being wiped
+            out.unresolved_reference = False
         elif out.compare_ids and (len(out.compare_ids) >= 2 or _COMPARE_AFTER.search(text) or _COMPARE_BEFORE.search(text)):
             out.intent = "compare"
         elif _MORE_LIKE.search(text) and (out.referenced_ids or out.target_ids or out.liked_ids or self.state.focus_id

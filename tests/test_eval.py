@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from chatbot.ranking import signals
+from chatbot.ranking import signals, tuning
 from chatbot.ranking.collaborative import CollabModel
 from chatbot.ranking.dialog_context import DialogReader
 from chatbot.ranking.evaluation import Tally, evaluate, to_eval_turns
@@ -103,6 +103,13 @@ def test_eval_command_cross_validates_and_saves_weights(tmp_path, monkeypatch, c
     assert result["cv"]["folds"] == 2 and result["turns"] == len(rows)
     saved = json.loads(out.read_text())
     assert set(saved["weights"]) == set(signals.SIGNALS) and saved["meta"]["seed"] == 0
+    assert len(saved["deep"]) == tuning.SEEDS and saved["meta"]["model"] == "deep"
+    assert Ranker(open_index(settings, "saved-weights", fake_embedder), MOVIES,
+                  weights=Weights.model_validate(saved)).scores.networks  # the ranker loads and uses them
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--model", "linear", "--save-weights",
+                 str(out), "--json"])
+    assert code == 0 and json.loads(out.read_text())["deep"] == []
 
 
 def test_eval_on_real_redial_few_turns(tmp_path, monkeypatch, capsys, settings, fake_embedder):

@@ -47,6 +47,7 @@ def test_reader_sorts_liked_disliked_mentioned_and_recommended():
     assert request.people == ["Jack Nicholson"]
     assert (request.year_min, request.year_max) == (1980, 1989)
     assert "Something scary" in request.query_text
+    assert request.utterances == 3
 
 
 def test_find_titles_is_exact_and_keeps_order():

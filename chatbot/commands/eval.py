@@ -32,6 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="interaction CSVs (default: what is stored beside the index, if anything)")
     parser.add_argument("--signals", action="store_true", help="also score each signal alone")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="tune on K-1 folds, score the K-th")
+    parser.add_argument("--model", choices=["deep", "linear"], default="deep",
+                        help="what --cv and --save-weights fit: linear weights plus networks (default) or linear alone")
     parser.add_argument("--seed", type=int, default=0, help="fold assignment seed for --cv / --save-weights")
     parser.add_argument("--save-weights", default=None, metavar="PATH",
                         help="fit weights on all turns of --dialogs and write them to PATH")
@@ -48,11 +50,11 @@ def run(args: argparse.Namespace) -> int:
     from chatbot.config import get_settings
     from chatbot.embedders import get_embedder
     from chatbot.loaders import load_catalog
-    from chatbot.ranking import collaborative, signals, tuning
+    from chatbot.ranking import collaborative, tuning
     from chatbot.ranking.dialog_context import DialogReader
     from chatbot.ranking.evaluation import evaluate, to_eval_turns
     from chatbot.ranking.interactions import read_dialogs, read_many
-    from chatbot.ranking.ranker import Ranker, Weights, load_weights
+    from chatbot.ranking.ranker import Ranker, load_weights
     from chatbot.store import open_index
 
     settings = get_settings()
@@ -72,17 +74,18 @@ def run(args: argparse.Namespace) -> int:
     head = {"catalog": str(catalog), "dialogs": str(args.dialogs), "items": len(items), "embedder": index.embedder.name,
             "interactions": {name: s.users for name, s in base.sources.items()}}
     if args.save_weights:
-        w = tuning.fit_all(ranker, reader, turns, base, base_rows, folds=max(args.cv, 5), seed=args.seed)
-        meta = {"fitted_on": str(args.dialogs), "turns": len(turns), "oof_folds": max(args.cv, 5), "seed": args.seed,
-                "interactions": [str(p) for p in (args.interactions or [])], "embedder": index.embedder.name,
-                "command": "python -m chatbot " + " ".join(sys.argv[1:]),
-                "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        fitted = Weights(weights={n: round(float(v), 5) for n, v in zip(signals.SIGNALS, w)}, meta=meta)
-        Path(args.save_weights).write_text(json.dumps(fitted.model_dump(), indent=1) + "\n", encoding="utf-8")
+        fitted = tuning.fit_all(ranker, reader, turns, base, base_rows, folds=max(args.cv, 5), seed=args.seed,
+                                model=args.model)
+        fitted.meta = {"fitted_on": str(args.dialogs), "turns": len(turns), "oof_folds": max(args.cv, 5),
+                       "seed": args.seed, "model": args.model,
+                       "interactions": [str(p) for p in (args.interactions or [])], "embedder": index.embedder.name,
+                       "command": "python -m chatbot " + " ".join(sys.argv[1:]),
+                       "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        Path(args.save_weights).write_text(json.dumps(fitted.model_dump()) + "\n", encoding="utf-8")
         head["saved_weights"] = args.save_weights
     if args.cv:
         result = tuning.cross_validate(ranker, reader, turns, base, base_rows, folds=args.cv, seed=args.seed,
-                                       baselines=args.baseline, per_signal=args.signals)
+                                       model=args.model, baselines=args.baseline, per_signal=args.signals)
     else:
         result = evaluate(ranker, reader, turns, baselines=args.baseline, per_signal=args.signals)
         result["weights"] = weights.meta

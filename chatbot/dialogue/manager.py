@@ -196,6 +196,7 @@ class DialogueManager:
             year_max=constraints.year_max,
             constraints=constraints,
             exclude_ids=list(dict.fromkeys(exclude)),
+            utterances=2 * state.turn_count,
         )
 
     def _interest_tags(self, turn: _Turn) -> None:

@@ -130,7 +130,7 @@ class DialogReader:
         return RankRequest(query_text=query, liked_ids=liked, disliked_ids=[i for i in disliked if i not in liked],
                            mentioned_ids=[i for i in mentioned if i not in liked and i not in disliked],
                            recommended_ids=recommended, recent_ids=recent, genres=genres, people=people, year_min=year_min,
-                           year_max=year_max, wants_recent=wants_recent)
+                           year_max=year_max, wants_recent=wants_recent, utterances=len(context))
 
     def _find_people(self, text: str) -> list[str]:
         words = _WORD.findall(text.lower())

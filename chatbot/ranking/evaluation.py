@@ -5,7 +5,7 @@ counts twice); NDCG@10 is averaged over turns."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel
@@ -81,10 +81,10 @@ def top_of(cand: np.ndarray, scores: np.ndarray, k: int = TOP) -> list[int]:
 
 
 def signal_scorers() -> dict[str, np.ndarray]:
-    """One weight vector per signal alone (the `is_*` flags and age bins are not rankers)."""
+    """One weight vector per signal alone (the `is_*` flags, age bins and context are not rankers)."""
     out = {}
     for n, name in enumerate(signals.SIGNALS):
-        if name.startswith(("is_", "age_", "year_unknown")):
+        if name.startswith(("is_", "age_", "year_unknown", "ctx_")):
             continue
         w = np.zeros(len(signals.SIGNALS), dtype=np.float32)
         w[n] = 1.0
@@ -105,10 +105,9 @@ def popularity_weights(ranker: Ranker) -> np.ndarray:
 
 
 def evaluate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], baselines: Sequence[str] = (),
-             per_signal: bool = False, weights_for: Callable[[EvalTurn], np.ndarray] | None = None,
-             seed: int = 0) -> dict:
+             per_signal: bool = False, seed: int = 0) -> dict:
     """Run the full ranker over `turns`; optionally the baselines and each signal alone on the same
-    signal matrices. `weights_for` gives per-turn weights (cross-validation); default: the ranker's."""
+    signal matrices."""
     table = ranker.table
     full = Tally()
     extra: dict[str, tuple[np.ndarray, Tally]] = {}
@@ -124,8 +123,7 @@ def evaluate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], ba
         t0 = time.perf_counter()
         request: RankRequest = reader.read(turn.context)
         cand, feats = ranker.features(request)
-        w = weights_for(turn) if weights_for else ranker._w
-        top = top_of(cand, feats @ w)
+        top = top_of(cand, ranker.scores(feats))
         latencies.append((time.perf_counter() - t0) * 1000)
         labels = [table.pos[i] for i in turn.labels]
         n_labels = len(turn.labels) + turn.unmatched

@@ -4,7 +4,8 @@ Catalogs up to `dense_limit` items are scored whole (every item gets every signa
 are scored over candidates from several generators: the Chroma text query, Chroma "more like the
 liked items", collaborative neighbours, the prior (popularity/recency) list, genre and person
 matches, and the items named in the dialogue. A linear model with learned weights (weights.json)
-combines the signals; the strongest contributions become the candidate's reasons.
+combines the signals, plus small learned networks over the same signals (network.py); the
+strongest linear contributions become the candidate's reasons.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field
 from chatbot.items import Item
 from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel
+from chatbot.ranking.network import Network, forward
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate, Reason
 
@@ -46,13 +48,28 @@ REASON_OF = {"text_sim": "text_match", "liked_max": "liked_similar", "liked_mean
 
 
 class Weights(BaseModel):
-    """Signal weights plus how they were fitted."""
+    """Signal weights, the networks whose mean is added to the linear score, and how they were fitted."""
 
     weights: dict[str, float]
+    deep: list[Network] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
 
     def vector(self) -> np.ndarray:
         return np.array([self.weights.get(name, 0.0) for name in signals.SIGNALS], dtype=np.float32)
+
+
+class Scorer:
+    """Weights compiled for the signal columns: the linear part plus the mean of the networks."""
+
+    def __init__(self, weights: Weights) -> None:
+        self.linear = weights.vector()
+        self.networks = [net.compile(signals.SIGNALS) for net in weights.deep]
+
+    def __call__(self, feats: np.ndarray) -> np.ndarray:
+        out = feats @ self.linear
+        if self.networks and len(feats):
+            out = out + np.mean([forward(net, feats) for net in self.networks], axis=0)
+        return out
 
 
 def load_weights(path: str | Path | None = None) -> Weights:
@@ -93,7 +110,8 @@ class Ranker:
     # ---- configuration ------------------------------------------------------------------------
     def set_weights(self, weights: Weights) -> None:
         self.weights = weights
-        self._w = weights.vector()
+        self.scores = Scorer(weights)  # signal matrix -> one score per row
+        self._w = self.scores.linear
         prior = np.zeros(len(self.table.ids), dtype=np.float32)
         for name in PRIOR_SIGNALS:
             w = weights.weights.get(name, 0.0)
@@ -211,13 +229,13 @@ class Ranker:
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(candidate positions, scores, signal matrix), unsorted."""
         cand, feats = self.features(request, query_vector)
-        return cand, feats @ self._w, feats
+        return cand, self.scores(feats), feats
 
     def rank(self, request: RankRequest, k: int = 10, only_ids: Sequence[str] | None = None) -> list[Candidate]:
         """The top `k` items for the request, best first, each with its signals and reasons.
         `only_ids` ranks just those items (comparing items the user named)."""
         cand, feats = self.features(request, only_ids=only_ids)
-        scores = feats @ self._w
+        scores = self.scores(feats)
         if len(cand) == 0:
             return []
         top = np.argsort(-scores, kind="stable")[:k]

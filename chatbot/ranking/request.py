@@ -23,3 +23,4 @@ class RankRequest(BaseModel):
     wants_recent: bool = False  # "something new", "latest"
     constraints: Constraints = Field(default_factory=Constraints)  # hard filters
     exclude_ids: list[str] = Field(default_factory=list)  # never return these (shown, disliked)
+    utterances: int = 0  # messages in the conversation so far, both sides, this one included

@@ -50,6 +50,15 @@ SIGNALS: tuple[str, ...] = (
     "is_mentioned",
     "is_disliked",
     "is_recommended",
+    # The request's context, the same for every candidate: no effect on a linear score, but the
+    # learned non-linear part (weights.json "deep") reads them to weigh the evidence differently
+    # early and late in a conversation, with and without named items.
+    "ctx_utterances",
+    "ctx_has_items",
+    "ctx_items",
+    "ctx_recommended",
+    "ctx_has_disliked",
+    "ctx_has_genres",
 )
 INDEX = {name: n for n, name in enumerate(SIGNALS)}
 
@@ -253,6 +262,12 @@ def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vecto
             marks = np.zeros(n_all, dtype=np.float32)
             marks[marks_at] = 1.0
             out[:, INDEX[name]] = marks[cand]
+    named = len(request.liked_ids) + len(request.mentioned_ids)
+    context = {"ctx_utterances": np.log1p(request.utterances) / 3, "ctx_has_items": named > 0,
+               "ctx_items": np.log1p(named) / 2, "ctx_recommended": np.log1p(len(request.recommended_ids)) / 2,
+               "ctx_has_disliked": bool(request.disliked_ids), "ctx_has_genres": bool(request.genres)}
+    for name, value in context.items():
+        out[:, INDEX[name]] = float(value)
     return out
 
 

@@ -1,7 +1,9 @@
 """Learning the ranker's weights on dialogues, with cross-validation by dialogue.
 
 The weights maximise the softmax likelihood of the labelled items among each turn's top
-candidates (L-BFGS, L2). Signals that come from dialogue co-occurrence are computed out of fold:
+candidates: first the linear weights alone (L-BFGS, L2), then, on the candidates those weights
+pick, the linear weights together with small ReLU networks over the same signals (torch, AdamW;
+a few seeds, averaged). Signals that come from dialogue co-occurrence are computed out of fold:
 a turn's "dialogue" interaction data never includes its own dialogue, and in cross-validation the
 scored fold's dialogues are neither tuned on nor used as interaction data.
 """
@@ -20,6 +22,7 @@ from chatbot.ranking.collaborative import CollabModel, learn_source
 from chatbot.ranking.dialog_context import DialogReader
 from chatbot.ranking.evaluation import EvalTurn, evaluate
 from chatbot.ranking.interactions import DIALOGUE_SOURCE, Interaction, dialogue_interactions
+from chatbot.ranking.network import Network, from_torch
 from chatbot.ranking.ranker import Ranker, Weights
 from chatbot.ranking.request import RankRequest
 
@@ -27,6 +30,12 @@ log = logging.getLogger(__name__)
 
 KEEP = 300  # per turn: this many best candidates by the current weights, and this many sampled from the rest
 L2 = 1e-4
+HIDDEN = 16  # units in each of the networks' two hidden layers
+SEEDS = 5  # networks fitted from different random starts; the ranker adds their mean
+EPOCHS = 20
+BATCH = 64  # turns per step
+LEARNING_RATE = 3e-3
+DECAY = 1e-4
 
 
 def assign_folds(turns: Sequence[EvalTurn], folds: int, seed: int) -> dict[str, int]:
@@ -88,6 +97,19 @@ class FitData:
         self.offsets.append(offset)
         self.labels.append(np.searchsorted(exact, np.asarray(label_rows, dtype=np.int64)))
 
+    def padded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(signals turns x rows x signals, offsets turns x rows with padding at -1e4, label shares
+        turns x rows summing to one per turn): the blocks stacked to the longest one."""
+        turns, rows = len(self.blocks), max(len(b) for b in self.blocks)
+        X = np.zeros((turns, rows, self.blocks[0].shape[1]), dtype=np.float32)
+        off = np.full((turns, rows), -1e4, dtype=np.float32)
+        y = np.zeros((turns, rows), dtype=np.float32)
+        for t, (block, offset, labels) in enumerate(zip(self.blocks, self.offsets, self.labels)):
+            X[t, :len(block)] = block
+            off[t, :len(block)] = offset
+            np.add.at(y[t], labels, 1.0 / len(labels))
+        return X, off, y
+
 
 def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None) -> np.ndarray:
     """Weights maximising the mean log-softmax probability of each turn's labels."""
@@ -117,6 +139,44 @@ def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None) -> np.nd
     return result.x.astype(np.float32)
 
 
+def fit_deep(data: FitData, start: np.ndarray, hidden: int = HIDDEN, seeds: int = SEEDS,
+             epochs: int = EPOCHS) -> tuple[np.ndarray, list[Network]]:
+    """Linear weights (from `start`) and `seeds` networks, each pair fitted together to maximise the
+    mean log-softmax probability of the labels; returns the mean linear weights and the networks."""
+    import torch
+
+    X, off, y = (torch.from_numpy(a) for a in data.padded())
+    dim = X.shape[2]
+    rows = X[off > -1e3]
+    constant = (rows.min(dim=0).values == rows.max(dim=0).values).nonzero().flatten()
+    linears, networks = [], []
+    for seed in range(seeds):
+        torch.manual_seed(seed)
+        linear = torch.nn.Linear(dim, 1, bias=False)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(start.astype(np.float32))[None, :])
+        net = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
+                                  torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+        params = [*linear.parameters(), *net.parameters()]
+        optimiser = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=DECAY)
+        order = torch.Generator().manual_seed(seed)
+        for _ in range(epochs):
+            for batch in torch.randperm(len(X), generator=order).split(BATCH):
+                xb = X[batch]
+                z = (linear(xb) + net(xb)).squeeze(-1) + off[batch]
+                loss = -(y[batch] * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+        with torch.no_grad():  # a signal that never varied taught the network nothing: fold it into the bias
+            first = net[0]
+            first.bias += first.weight[:, constant] @ rows[0, constant]
+            first.weight[:, constant] = 0.0
+        linears.append(linear.weight.detach().numpy()[0].copy())
+        networks.append(from_torch(net, signals.SIGNALS))
+    return np.mean(linears, axis=0), networks
+
+
 def _collect(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], data: FitData, w: np.ndarray,
              qcache: dict[str, np.ndarray]) -> None:
     for turn in turns:
@@ -143,23 +203,37 @@ def _query(ranker: Ranker, text: str, cache: dict[str, np.ndarray]) -> np.ndarra
 
 def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
             base_rows: Sequence[Interaction], folds: int, fold_of: dict[str, int], qcache: dict,
-            skip_fold: int | None = None, rounds: int = 2) -> np.ndarray:
-    """Weights fitted on the turns outside `skip_fold`, each turn's dialogue signals out of fold."""
+            skip_fold: int | None = None, model: str = "deep") -> Weights:
+    """Weights fitted on the turns outside `skip_fold`, each turn's dialogue signals out of fold:
+    linear weights from the defaults, then (on the candidates those pick) the final fit."""
     items = set(ranker.table.ids)
     used = [f for f in range(folds) if f != skip_fold]
-    w = ranker._w.copy()
-    for _ in range(rounds):
+    def sources(j: int) -> list[EvalTurn]:
+        return [t for t in turns if fold_of[t.dialog_id] not in (j, skip_fold)]
+
+    collabs = {j: collab_with_dialogues(base, base_rows, sources(j), reader, items) for j in used}
+
+    def collect(w: np.ndarray) -> FitData:
         data = FitData()
         for j in used:
-            source_turns = [t for t in turns if fold_of[t.dialog_id] not in (j, skip_fold)]
-            ranker.set_collab(collab_with_dialogues(base, base_rows, source_turns, reader, items))
+            ranker.set_collab(collabs[j])
             _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache)
-        w = fit(data, start=w)
-    return w
+        return data
+
+    ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
+    w = fit(collect(ranker._w), start=ranker._w)
+    data = collect(w)
+    if model == "linear":
+        return _weights(fit(data, start=w), [])
+    return _weights(*fit_deep(data, start=w))
+
+
+def _weights(w: np.ndarray, networks: list[Network]) -> Weights:
+    return Weights(weights={name: round(float(v), 5) for name, v in zip(signals.SIGNALS, w)}, deep=networks)
 
 
 def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
-                   base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, rounds: int = 2,
+                   base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, model: str = "deep",
                    baselines: Sequence[str] = (), per_signal: bool = False) -> dict:
     """Tune on K-1 folds, score the K-th, for every K: the cross-validated figure."""
     started = time.perf_counter()
@@ -169,21 +243,19 @@ def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTur
     items = set(ranker.table.ids)
     fold_results = []
     merged: dict | None = None
-    start = Weights(weights=signals.default_weights(), meta={"source": "defaults"})
-    for k in range(folds):
-        ranker.set_weights(start)  # never the shipped weights: they were fitted on every fold
-        w = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, rounds=rounds)
+    for k in range(folds):  # never the shipped weights: they were fitted on every fold
+        weights = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, model=model)
         train = [t for t in turns if fold_of[t.dialog_id] != k]
         test = [t for t in turns if fold_of[t.dialog_id] == k]
         ranker.set_collab(collab_with_dialogues(base, base_rows, train, reader, items))
-        ranker.set_weights(Weights(weights=dict(zip(signals.SIGNALS, map(float, w)))))
+        ranker.set_weights(weights)
         result = evaluate(ranker, reader, test, baselines=baselines, per_signal=per_signal)
         log.info("fold %d: %s", k, {key: result[key] for key in ("recall@10", "recall@50", "turns")})
         fold_results.append(result)
         merged = _merge(merged, result)
     ranker.set_weights(shipped)
     out = _finish(merged or {})
-    out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id",
+    out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id", "model": model,
                  "per_fold_recall@10": [r["recall@10"] for r in fold_results],
                  "per_fold_recall@50": [r["recall@50"] for r in fold_results]}
     out["seconds"] = round(time.perf_counter() - started, 2)
@@ -191,13 +263,12 @@ def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTur
 
 
 def fit_all(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
-            base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, rounds: int = 2) -> np.ndarray:
+            base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, model: str = "deep") -> Weights:
     """The shipped weights: fitted on every turn, each with out-of-fold dialogue signals."""
     fold_of = assign_folds(turns, folds, seed)
     shipped = ranker.weights
-    ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
     try:
-        return fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, {}, skip_fold=None, rounds=rounds)
+        return fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, {}, skip_fold=None, model=model)
     finally:
         ranker.set_weights(shipped)
 

@@ -94,3 +94,20 @@ def test_fit_learns_context_dependent_evidence_a_linear_fit_cannot():
     for net in networks:
         compiled = net.compile(signals.SIGNALS)
         assert forward(compiled, varied) == pytest.approx(forward(compiled, block), abs=1e-4)
+
+
+def test_ranker_bench_times_the_full_ranker_beside_the_linear_part(settings, fake_embedder):
+    from chatbot.ranking.bench import _time_models
+    from chatbot.ranking.dialog_context import DialogReader
+    from chatbot.ranking.evaluation import to_eval_turns
+    from ranking_fixtures import DIALOGS
+
+    index = open_index(settings, "network-bench", fake_embedder)
+    index.sync(MOVIES, progress=False)
+    shipped = Weights(weights={"text_sim": 1.0}, deep=[_gate("pop_item", "ctx_has_items")])
+    ranker = Ranker(index, MOVIES, weights=shipped)
+    reader = DialogReader(MOVIES)
+    result = _time_models(ranker, reader, to_eval_turns(DIALOGS, reader))
+    assert result["turns"] == result["linear_only"]["turns"] == len(DIALOGS)
+    assert {"ms_p50", "ms_p95"} <= set(result) and {"ms_p50", "ms_p95"} <= set(result["linear_only"])
+    assert ranker.weights is shipped and ranker.scores.networks  # the shipped model is back

@@ -1,5 +1,6 @@
 """`python -m chatbot bench ranker`: what one turn of the full ranker costs (ms p50/p95), at the
-catalog's size (whole-catalog scoring) and grown to N items (candidate generators over Chroma).
+catalog's size (whole-catalog scoring) and grown to N items (candidate generators over Chroma),
+beside the linear part alone in the same run.
 
 The grown catalog copies the ReDial catalog's items under new ids with their real vectors slightly
 perturbed (embedding 100k texts would measure the embedder, not the ranker); the collaborative
@@ -67,6 +68,21 @@ def _time_turns(ranker, reader, turns, k: int = 50) -> dict:
             "ms_p95": round(float(np.percentile(times, 95)), 2)}
 
 
+def _time_models(ranker, reader, turns) -> dict:
+    """The full ranker's per-turn cost, and beside it the linear part alone (networks dropped), each
+    pass with an empty query cache so both include the query embedding."""
+    from chatbot.ranking.ranker import Weights
+
+    shipped = ranker.weights
+    timed = {}
+    for name, weights in (("linear_only", Weights(weights=shipped.weights)), ("full", shipped)):
+        ranker.set_weights(weights)
+        ranker._qcache.clear()
+        timed[name] = _time_turns(ranker, reader, turns)
+    ranker.set_weights(shipped)
+    return {**timed["full"], "linear_only": timed["linear_only"]}
+
+
 def run_ranker_bench(settings: Settings, sizes: Sequence[int], turns: int = 200) -> dict:
     from chatbot.config import Settings as _Settings
     from chatbot.loaders import load_catalog
@@ -88,7 +104,7 @@ def run_ranker_bench(settings: Settings, sizes: Sequence[int], turns: int = 200)
     for size in sizes:
         if not size or size <= len(items):
             ranker = Ranker(index, items, collab=collaborative.learn(rows, items))
-            results["sizes"].append({"items": len(items), "dense": ranker.dense, **_time_turns(ranker, reader, sample)})
+            results["sizes"].append({"items": len(items), "dense": ranker.dense, **_time_models(ranker, reader, sample)})
             continue
         grown = _grow(items, size)
         vectors = index.get_vectors([item.id for item in items])
@@ -101,5 +117,5 @@ def run_ranker_bench(settings: Settings, sizes: Sequence[int], turns: int = 200)
             build_s = time.perf_counter() - started
             ranker = Ranker(big, grown, collab=collaborative.learn(rows, grown))
             results["sizes"].append({"items": len(grown), "dense": ranker.dense, "index_build_s": round(build_s, 1),
-                                     **_time_turns(ranker, reader, sample)})
+                                     **_time_models(ranker, reader, sample)})
     return results

@@ -67,6 +67,7 @@ def test_liked_item_neighbours_rank_first_with_reasons(index):
     liked = [r for c in top for r in c.reasons if r.kind == "liked_similar"]
     assert all(r.detail == "3" for r in liked)
     assert all(c.signals for c in top)
+    assert not any(k.startswith("ctx_") for c in top for k in c.signals)  # the request's context is not the item's
 
 
 def test_constraints_and_exclusions_are_hard(index):

@@ -255,7 +255,8 @@ class Ranker:
             reasons.append(Reason(kind=kind, detail=self._detail(kind, pos, request), weight=round(float(contrib[n]), 4)))
             if len(reasons) == 3:
                 break
-        named = {signals.SIGNALS[n]: round(float(feats[n]), 4) for n in range(len(feats)) if feats[n]}
+        named = {name: round(float(value), 4) for name, value in zip(signals.SIGNALS, feats)
+                 if value and not name.startswith("ctx_")}  # the request's context is not about the item
         return Candidate(item=item, score=round(score, 5), reasons=reasons, signals=named)
 
     def _detail(self, kind: str, pos: int, request: RankRequest) -> str:

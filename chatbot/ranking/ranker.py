@@ -111,7 +111,6 @@ class Ranker:
     def set_weights(self, weights: Weights) -> None:
         self.weights = weights
         self.scores = Scorer(weights)  # signal matrix -> one score per row
-        self._w = self.scores.linear
         prior = np.zeros(len(self.table.ids), dtype=np.float32)
         for name in PRIOR_SIGNALS:
             w = weights.weights.get(name, 0.0)
@@ -225,12 +224,6 @@ class Ranker:
         return cand, signals.compute(self.table, request, cand, vectors, query_vector, anchors,
                                      self._vectors[self._ref])
 
-    def score(self, request: RankRequest, query_vector: np.ndarray | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(candidate positions, scores, signal matrix), unsorted."""
-        cand, feats = self.features(request, query_vector)
-        return cand, self.scores(feats), feats
-
     def rank(self, request: RankRequest, k: int = 10, only_ids: Sequence[str] | None = None) -> list[Candidate]:
         """The top `k` items for the request, best first, each with its signals and reasons.
         `only_ids` ranks just those items (comparing items the user named)."""
@@ -243,7 +236,7 @@ class Ranker:
 
     def _candidate(self, pos: int, score: float, feats: np.ndarray, request: RankRequest) -> Candidate:
         item = self.table.items[pos]
-        contrib = feats * self._w
+        contrib = feats * self.scores.linear
         reasons: list[Reason] = []
         seen: set[str] = set()
         for n in np.argsort(-contrib):

@@ -147,8 +147,10 @@ def fit_deep(data: FitData, start: np.ndarray, hidden: int = HIDDEN, seeds: int 
 
     X, off, y = (torch.from_numpy(a) for a in data.padded())
     dim = X.shape[2]
-    rows = X[off > -1e3]
-    constant = (rows.min(dim=0).values == rows.max(dim=0).values).nonzero().flatten()
+    lows = np.min([block.min(axis=0) for block in data.blocks], axis=0)
+    highs = np.max([block.max(axis=0) for block in data.blocks], axis=0)
+    fixed = np.flatnonzero(lows == highs)  # signals that never vary in this data
+    constant, constant_values = torch.from_numpy(fixed), torch.from_numpy(lows[fixed].astype(np.float32))
     linears, networks = [], []
     for seed in range(seeds):
         torch.manual_seed(seed)
@@ -170,7 +172,7 @@ def fit_deep(data: FitData, start: np.ndarray, hidden: int = HIDDEN, seeds: int 
                 optimiser.step()
         with torch.no_grad():  # a signal that never varied taught the network nothing: fold it into the bias
             first = net[0]
-            first.bias += first.weight[:, constant] @ rows[0, constant]
+            first.bias += first.weight[:, constant] @ constant_values
             first.weight[:, constant] = 0.0
         linears.append(linear.weight.detach().numpy()[0].copy())
         networks.append(from_torch(net, signals.SIGNALS))
@@ -221,7 +223,7 @@ def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], bas
         return data
 
     ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
-    w = fit(collect(ranker._w), start=ranker._w)
+    w = fit(collect(ranker.scores.linear), start=ranker.scores.linear)
     data = collect(w)
     if model == "linear":
         return _weights(fit(data, start=w), [])

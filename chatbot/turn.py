@@ -41,6 +41,8 @@ class DecisionTrace(BaseModel):
     # paradigm 3: pick and explain
     picker: str = ""  # "llm" | "llm-repaired" | "fallback" | "no-llm"
     picked: list[str] = Field(default_factory=list)
+    ranker_picked: list[str] = Field(default_factory=list)  # the ranker's own order, before any model step
+    model_role: str = ""  # "" (no model) | "pick" (the model chose and explained) | "explain" (it explained the ranker's choice)
     llm_mode: str = ""  # the active backend, in plain words
     notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
@@ -53,4 +55,5 @@ class TurnUpdate(BaseModel):
     cards: list[ItemCard] = Field(default_factory=list)
     trace: DecisionTrace | None = None
     lang: Literal["en", "zh"] = "en"
+    thinking: bool = False  # the model is still working: cards and text may change in a later update
     done: bool = False

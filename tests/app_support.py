@@ -171,8 +171,8 @@ class RunningApp:
 @contextmanager
 def serve_app(settings: Settings, service: object | None = None) -> Iterator[RunningApp]:
     """The real app (real service unless one is given) served on a free local port until the block ends."""
-    from chatbot.ui import build_app, launch_options
-    from chatbot.ui_warmup import WarmUp
+    from chatbot.ui.app import build_app, launch_options
+    from chatbot.ui.warmup import WarmUp
 
     if service is None:
         from chatbot.service import ChatService

@@ -11,10 +11,10 @@ from app_support import XSS_MARKUP, app_settings, card_titles
 from chatbot.errors import StoreError
 from chatbot.service import ChatSession
 from chatbot.turn import CandidateTrace, DecisionTrace, ItemCard, TurnUpdate
-from chatbot.ui import ChatApp, UiState, build_app
-from chatbot.ui_render import chat_text, render_cards, render_status, render_traces
-from chatbot.ui_text import DEMO_QUESTION, EXAMPLES, LABELS, QUICK_REPLIES, examples, quick_reply
-from chatbot.ui_warmup import WarmUp
+from chatbot.ui.app import ChatApp, UiState, build_app
+from chatbot.ui.render import chat_text, render_cards, render_status, render_traces
+from chatbot.ui.text import DEMO_QUESTION, EXAMPLES, LABELS, QUICK_REPLIES, examples, quick_reply
+from chatbot.ui.warmup import WarmUp
 
 
 class ScriptedService:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from app_support import XSS_MARKUP, app_settings, catalog_titles, serve_app
 
-from chatbot.ui_text import CATALOG_NAMES, DEMO_QUESTION, LABELS
+from chatbot.ui.text import CATALOG_NAMES, DEMO_QUESTION, LABELS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

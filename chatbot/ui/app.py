@@ -27,8 +27,8 @@ from chatbot.errors import CatalogError, ChatbotError, LLMError, StoreError
 from chatbot.sanitize import clean_message
 from chatbot.service import ChatService, ChatSession
 from chatbot.turn import DecisionTrace, ItemCard
-from chatbot.ui_render import CSS, chat_history, render_cards, render_status, render_traces
-from chatbot.ui_text import (
+from chatbot.ui.render import CSS, chat_history, render_cards, render_status, render_traces
+from chatbot.ui.text import (
     LANG_CHOICES,
     QUICK_REPLIES,
     catalog_choices,
@@ -38,7 +38,7 @@ from chatbot.ui_text import (
     quick_reply_fits,
     thing_word,
 )
-from chatbot.ui_warmup import WarmUp
+from chatbot.ui.warmup import WarmUp
 
 log = logging.getLogger(__name__)
 

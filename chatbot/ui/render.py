@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from chatbot.llm.factory import NO_LLM_MODE, NO_LLM_MODE_ZH
 from chatbot.turn import DecisionTrace, ItemCard
-from chatbot.ui_text import label
+from chatbot.ui.text import label
 
 MAX_CANDIDATES_SHOWN = 8
 MAX_TRACES_SHOWN = 6

@@ -1,21 +1,25 @@
-"""HTML for the page, built by hand with every value escaped: item cards, the decision trace, the status line.
+"""HTML for the page, built by hand with every value escaped: item cards, the status line, chat messages.
 
 Catalog text and user messages are data, never markup: `<img src=x onerror=...>` in a description shows
 as those characters. Chat messages are escaped too, because gr.Chatbot renders (sanitized) HTML.
+The decision panel is in panel.py.
 """
 
 from __future__ import annotations
 
 import html
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from chatbot.llm.factory import NO_LLM_MODE, NO_LLM_MODE_ZH
-from chatbot.turn import DecisionTrace, ItemCard
+from chatbot.turn import CandidateTrace, ItemCard
 from chatbot.ui.text import label
 
-MAX_CANDIDATES_SHOWN = 8
-MAX_TRACES_SHOWN = 6
+FEEDBACK_ACTIONS = ("like", "dislike", "seen", "not_interested")
+FEEDBACK_ICONS = {"like": "👍", "dislike": "👎", "seen": "✓", "not_interested": "✕"}
+MAX_POINTS = 2
+MAX_TAGS = 4
+CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
 
 
 def esc(value: object) -> str:
@@ -33,182 +37,114 @@ def chat_history(messages: Iterable[dict]) -> list[dict]:
     return [{"role": m["role"], "content": chat_text(m["content"])} for m in messages]
 
 
-def _chips(values: Iterable[str], css: str = "chip") -> str:
+def chips(values: Iterable[str], css: str = "chip") -> str:
     return "".join(f'<span class="{css}">{esc(v)}</span>' for v in values if v)
 
 
-def render_cards(cards: list[ItemCard], lang: str) -> str:
-    """The recommendation panel: one card per item, or a hint while there is none."""
+def safe_image_url(url: str) -> str:
+    """The URL when it is an absolute http(s) one (items are validated on load; checked again here)."""
+    parts = urlsplit(url or "")
+    if parts.scheme in ("http", "https") and parts.netloc and not any(c in url for c in " \"'<>`\\"):
+        return url
+    return ""
+
+
+def _picture(card: ItemCard) -> str:
+    url = safe_image_url(card.image_url)
+    if url:
+        return (f'<div class="rec-pic"><img src="{esc(url)}" alt="" loading="lazy" referrerpolicy="no-referrer" '
+                f'onerror="this.remove()"></div>')
+    initial = (card.title.strip()[:1] or "?").upper()
+    return f'<div class="rec-pic rec-pic-none" aria-hidden="true">{esc(initial)}</div>'
+
+
+def _points(card: ItemCard) -> list[str]:
+    """Selling points that do not repeat the subtitle (the price is shown once, there)."""
+    sub = card.subtitle.strip()
+    return [p for p in card.selling_points if p and not (sub and sub in p)][:MAX_POINTS]
+
+
+def _feedback(card: ItemCard, lang: str, done: str | None) -> str:
+    if done:
+        return f'<div class="rec-fb rec-fb-done">{esc(label(lang, "fb_done_" + done))}</div>'
+    buttons = "".join(
+        f'<button type="button" class="fb-btn fb-{action}" data-fb="{action}" data-item="{esc(card.item_id)}" '
+        f'title="{esc(label(lang, "fb_" + action))}" aria-label="{esc(label(lang, "fb_" + action))}">'
+        f'<span class="fb-icon">{FEEDBACK_ICONS[action]}</span>'
+        f'<span class="fb-word">{esc(label(lang, "fb_" + action))}</span></button>'
+        for action in FEEDBACK_ACTIONS)
+    return f'<div class="rec-fb">{buttons}</div>'
+
+
+def render_cards(cards: list[ItemCard], lang: str, *, reasons: Mapping[str, list[str]] | None = None,
+                 feedback: Mapping[str, str] | None = None, thinking: bool = False, more: bool = False,
+                 empty_html: str = "") -> str:
+    """The recommendation panel: one card per item (picture, facts, what counted, feedback buttons),
+    "show more" under them, a "thinking" band while the model still chooses; `empty_html` without cards."""
     if not cards:
-        return f'<div class="rec-empty">{esc(label(lang, "no_cards"))}</div>'
-    parts = ['<div class="rec-cards">']
+        return empty_html or f'<div class="rec-empty">{esc(label(lang, "no_cards"))}</div>'
+    reasons, feedback = reasons or {}, feedback or {}
+    parts = [f'<div class="rec-cards{" rec-thinking" if thinking else ""}">']
+    if thinking:
+        parts.append(f'<div class="rec-wait" role="status"><span class="spinner"></span>{esc(label(lang, "thinking"))}</div>')
     for rank, card in enumerate(cards, start=1):
+        done = feedback.get(card.item_id)
         parts.append(f'<article class="rec-card" data-item-id="{esc(card.item_id)}">')
+        parts.append(f'<div class="rec-body{" rec-fb-" + done if done else ""}">{_picture(card)}<div class="rec-main">')
         parts.append(f'<div class="rec-head"><span class="rec-rank">{rank}</span>'
                      f'<span class="rec-title">{esc(card.title)}</span></div>')
         if card.subtitle:
             parts.append(f'<div class="rec-sub">{esc(card.subtitle)}</div>')
         if card.tags:
-            parts.append(f'<div class="rec-tags">{_chips(card.tags[:6])}</div>')
-        if card.selling_points:
-            points = "".join(f"<li>{esc(p)}</li>" for p in card.selling_points[:4] if p)
-            parts.append(f'<ul class="rec-points">{points}</ul>')
-        if card.why:
-            parts.append(f'<div class="rec-why"><b>{esc(label(lang, "why"))}:</b> {esc(card.why)}</div>')
+            parts.append(f'<div class="rec-tags">{chips(card.tags[:MAX_TAGS])}</div>')
+        points = _points(card)
+        if points:
+            parts.append(f'<ul class="rec-points">{"".join(f"<li>{esc(p)}</li>" for p in points)}</ul>')
+        why = reasons.get(card.item_id)
+        if why:
+            parts.append(f'<div class="rec-counted"><b>{esc(label(lang, "counted"))}:</b> {esc(" · ".join(why))}</div>')
+        parts.append("</div></div>")
+        parts.append(_feedback(card, lang, done))
         parts.append("</article>")
+    if more and not thinking:
+        parts.append(f'<button type="button" class="rec-more" data-fb="more" data-item="">'
+                     f'{esc(label(lang, "show_more"))}</button>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def _row(name: str, value_html: str) -> str:
-    return f'<div class="tr-row"><span class="tr-key">{esc(name)}</span><span class="tr-val">{value_html}</span></div>'
+def render_examples(texts: list[str], lang: str) -> str:
+    """The right column before the first answer: a short hint and the examples, as buttons."""
+    buttons = "".join(f'<button type="button" class="ex-btn" data-fb="example" data-item="{n}">{esc(t)}</button>'
+                      for n, t in enumerate(texts))
+    return (f'<div class="rec-empty"><p>{esc(label(lang, "no_cards"))}</p>'
+            f'<p class="ex-title">{esc(label(lang, "examples"))}</p><div class="ex-list">{buttons}</div></div>')
 
 
-def _filters_text(filters: dict | None) -> str:
-    if not filters:
-        return ""
-    return json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
+def positive_reasons(candidate: CandidateTrace, phrase) -> list[str]:
+    """The two biggest reasons for an item, in words (`phrase` turns a Contribution into words)."""
+    return [phrase(c) for c in candidate.contributions if c.value > 0][:2]
 
 
-def _candidates_table(trace: DecisionTrace, lang: str) -> str:
-    if not trace.candidates:
-        return ""
-    picked = set(trace.picked)
-    rows = []
-    for cand in trace.candidates[:MAX_CANDIDATES_SHOWN]:
-        signals = ", ".join(f"{esc(k)} {v:.2f}" for k, v in cand.signals.items())
-        mark = "★ " if cand.item_id in picked else ""
-        rows.append(f"<tr><td>{mark}{esc(cand.title)}</td><td class='num'>{cand.score:.3f}</td>"
-                    f"<td class='sig'>{signals}</td></tr>")
-    head = (f"<tr><th></th><th>{esc(label(lang, 'score'))}</th><th>{esc(label(lang, 'signals'))}</th></tr>")
-    return f'<table class="tr-table">{head}{"".join(rows)}</table>'
-
-
-def _picker_text(picker: str, lang: str) -> str:
-    key = f"picker_{picker}"
-    text = label(lang, key)
-    return text if text != key else picker
-
-
-def _source_text(source: str, lang: str) -> str:
-    key = f"source_{source}"
-    text = label(lang, key)
-    return text if text != key else source
-
-
-def render_trace_body(trace: DecisionTrace, lang: str, titles: dict[str, str] | None = None) -> str:
-    """One turn's trace, grouped by paradigm. `titles` maps item ids to display titles."""
-    titles = dict(titles or {})
-    titles.update({c.item_id: c.title for c in trace.candidates})
-    none = f'<span class="tr-none">{esc(label(lang, "none"))}</span>'
-
-    p1 = []
-    if trace.intent:
-        p1.append(_row(label(lang, "intent"), f"<code>{esc(trace.intent)}</code>"))
-    p1.append(_row(label(lang, "query"), f"<code>{esc(trace.query)}</code>" if trace.query else none))
-    filters = _filters_text(trace.filters)
-    p1.append(_row(label(lang, "filters"), f"<code>{esc(filters)}</code>" if filters else none))
-    if trace.liked:
-        p1.append(_row(label(lang, "liked"), _chips(trace.liked)))
-    if trace.disliked:
-        p1.append(_row(label(lang, "disliked"), _chips(trace.disliked, "chip chip-neg")))
-    table = _candidates_table(trace, lang)
-    p1.append(_row(label(lang, "candidates"), table or none))
-
-    p2 = [_row(label(lang, "user_tags"), _chips(trace.user_tags) if trace.user_tags else none)]
-    if trace.selling_points_source:
-        items = "".join(f"<li>{esc(titles.get(item_id, item_id))}: {esc(_source_text(src, lang))}</li>"
-                        for item_id, src in trace.selling_points_source.items())
-        p2.append(_row(label(lang, "sp_source"), f"<ul>{items}</ul>"))
-    else:
-        p2.append(_row(label(lang, "sp_source"), none))
-
-    p3 = [_row(label(lang, "picker"), esc(_picker_text(trace.picker, lang)) if trace.picker else none)]
-    if trace.picked:
-        p3.append(_row(label(lang, "picked"), _chips(titles.get(i, i) for i in trace.picked)))
-    p3.append(_row(label(lang, "backend"), esc(trace.llm_mode) if trace.llm_mode else none))
-    if trace.notes:
-        p3.append(_row(label(lang, "notes"), "<br>".join(esc(n) for n in trace.notes)))
-    if trace.timings_ms:
-        timings = ", ".join(f"{esc(k)} {v:.0f} ms" for k, v in trace.timings_ms.items())
-        p3.append(_row(label(lang, "timings"), timings))
-
-    sections = [("p1", p1), ("p2", p2), ("p3", p3)]
-    return "".join(f'<section class="tr-sec tr-{key}"><h4>{esc(label(lang, key))}</h4>{"".join(rows)}</section>'
-                   for key, rows in sections)
-
-
-def render_traces(turns: list[tuple[str, DecisionTrace]], lang: str, status: str) -> str:
-    """The "How it decided" panel: newest turn first and open, older turns folded."""
-    backend = (f'<div class="tr-backend"><b>{esc(label(lang, "backend"))}:</b> {esc(status)}</div>'
-               if status else "")
-    if not turns:
-        return f'{backend}<div class="rec-empty">{esc(label(lang, "no_trace"))}</div>'
-    parts = [backend]
-    shown = turns[-MAX_TRACES_SHOWN:]
-    first_number = len(turns) - len(shown) + 1
-    for offset, (message, trace) in reversed(list(enumerate(shown))):
-        number = first_number + offset
-        is_open = " open" if offset == len(shown) - 1 else ""
-        parts.append(f'<details class="tr-turn"{is_open}><summary>#{number} · {esc(message[:120])}</summary>'
-                     f"{render_trace_body(trace, lang)}</details>")
-    return "".join(parts)
-
-
-def render_status(lang: str, ready: bool, message: str, llm_status: str, failed: bool = False) -> str:
-    """The status line under the title: catalog preparation, then the active LLM mode."""
+def render_status(lang: str, ready: bool, message: str, llm_line: str, failed: bool = False) -> str:
+    """The status line under the title: catalog preparation, then the language model's state (in words)."""
     if failed:
         state, css = label(lang, "warmup_failed"), "st-bad"
     elif ready:
         state, css = label(lang, "ready"), "st-ok"
     else:
-        state, css = message or label(lang, "preparing"), "st-busy"
-    if lang == "zh":
-        llm_status = llm_status.replace(NO_LLM_MODE, NO_LLM_MODE_ZH)
-    llm = f' · <span class="st-llm">{esc(label(lang, "llm"))}: {esc(llm_status)}</span>' if llm_status else ""
+        state, css = (message if lang == "en" and message else label(lang, "preparing")), "st-busy"
+    llm = f' · <span class="st-llm">{esc(llm_line)}</span>' if llm_line else ""
     return f'<div class="status-line"><span class="st-dot {css}"></span><span>{esc(state)}</span>{llm}</div>'
 
 
-CSS = """
-.gradio-container { max-width: 1280px !important; }
-#app-title h1 { margin-bottom: 0; }
-#app-title p { margin-top: 4px; color: var(--body-text-color-subdued); }
-.status-line { display: flex; align-items: center; gap: 8px; font-size: 0.9em; color: var(--body-text-color-subdued); }
-.st-dot { width: 10px; height: 10px; border-radius: 50%; display: inline-block; }
-.st-ok { background: #22c55e; } .st-busy { background: #f59e0b; } .st-bad { background: #ef4444; }
-#chatbot .message .md, #chatbot .message span.md { white-space: pre-wrap; }
-.rec-empty { color: var(--body-text-color-subdued); padding: 12px; border: 1px dashed var(--border-color-primary);
-  border-radius: 10px; }
-.rec-cards { display: flex; flex-direction: column; gap: 10px; }
-.rec-card { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: 12px 14px;
-  background: var(--background-fill-secondary); }
-.rec-head { display: flex; gap: 10px; align-items: baseline; }
-.rec-rank { background: var(--color-accent); color: white; border-radius: 999px; min-width: 22px; height: 22px;
-  display: inline-flex; align-items: center; justify-content: center; font-size: 0.8em; font-weight: 600; }
-.rec-title { font-weight: 700; font-size: 1.05em; }
-.rec-sub { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 2px 0 6px 32px; }
-.rec-tags { margin: 0 0 6px 32px; }
-.chip { display: inline-block; padding: 1px 8px; margin: 2px 4px 2px 0; border-radius: 999px; font-size: 0.8em;
-  background: var(--color-accent-soft); color: var(--body-text-color); }
-.chip-neg { background: #fee2e2; color: #7f1d1d; }
-.rec-points { margin: 4px 0 6px 32px; padding-left: 16px; font-size: 0.92em; }
-.rec-why { margin-left: 32px; font-size: 0.92em; }
-.tr-backend { margin-bottom: 8px; }
-.tr-turn { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 6px 12px; margin-bottom: 8px; }
-.tr-turn summary { cursor: pointer; font-weight: 600; }
-.tr-sec h4 { margin: 12px 0 4px; font-size: 1em; }
-.tr-row { display: flex; gap: 12px; padding: 2px 0; font-size: 0.92em; }
-.tr-key { min-width: 170px; color: var(--body-text-color-subdued); }
-.tr-val { flex: 1; overflow-wrap: anywhere; }
-.tr-val ul { margin: 0; padding-left: 16px; }
-.tr-none { color: var(--body-text-color-subdued); font-style: italic; }
-.tr-table { border-collapse: collapse; font-size: 0.9em; margin: 0; border: none !important; }
-.tr-table td, .tr-table th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; border: none !important;
-  border-bottom: 1px solid var(--border-color-primary) !important; background: none; }
-.tr-table th { font-weight: 600; color: var(--body-text-color-subdued); }
-.tr-table td.num { font-variant-numeric: tabular-nums; }
-.tr-table td.sig { color: var(--body-text-color-subdued); }
-#quick-replies button { min-width: 0; }
-#examples { gap: 6px; }
-#examples .example-btn { justify-content: flex-start; text-align: left; font-weight: normal; white-space: normal; }
+# Cards report clicks on their buttons (feedback, show more, examples) as a `select` event on the HTML
+# component: evt.value is "<action>|<item id or example index>".
+CARDS_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-fb]');
+  if (!button || button.disabled) return;
+  button.disabled = true;
+  trigger('select', {index: 0, value: button.dataset.fb + '|' + (button.dataset.item || ''), selected: true});
+});
 """

@@ -1,4 +1,5 @@
-"""The web page's own words in English and Chinese: labels, quick replies and example prompts.
+"""The web page's own words in English and Chinese, the UI layer's one string table: labels, the
+decision panel's sentences, quick replies and example prompts.
 
 Item facts never come from here; they come from the catalog through the chat service.
 """
@@ -19,22 +20,22 @@ LABELS: dict[str, dict[str, str]] = {
         "catalog": "Catalog",
         "language": "Language",
         "chat": "Conversation",
-        "placeholder_box": "e.g. I loved Interstellar, something similar but newer?",
+        "placeholder_movie": "e.g. I loved Interstellar, something similar but newer?",
+        "placeholder_product": "e.g. Wireless earbuds for running, under 300 yuan",
         "send": "Send",
         "quick": "Quick replies",
-        "examples": "Try an example",
+        "examples": "Try one of these to start",
         "cards": "Recommendations",
         "no_cards": "Recommendations appear here as we talk.",
         "trace": "How it decided",
-        "no_trace": "After each turn you can see here how the answer was made: retrieval (paradigm 1), "
-                    "text features (paradigm 2) and the pick (paradigm 3).",
+        "no_trace": "After each answer you can see here what I understood, how the candidates were found, "
+                    "what counted for each suggestion and who picked them.",
         "chat_placeholder": "**Hi!** Name a few {things} you liked (or didn't), "
                             "or say what you're in the mood for.",
         "preparing": "Preparing the catalog…",
         "still_preparing": "Still preparing the catalog, one moment…",
         "ready": "Ready",
         "warmup_failed": "The catalog could not be prepared; chat will retry on the next message.",
-        "llm": "Language model",
         "empty_message": "Type a message first.",
         "busy": "Still answering your previous message; please wait a moment.",
         "error": "Sorry, something went wrong on my side while answering. Please try again; "
@@ -45,36 +46,78 @@ LABELS: dict[str, dict[str, str]] = {
         "error_llm": "The language model failed on this turn. Please try again.",
         "thing_movie": "films or series",
         "thing_product": "products",
-        # card and trace words
-        "why": "Why it fits",
-        "turn": "Turn",
-        "p1": "① Retrieval and ranking (embeddings + Chroma)",
-        "p2": "② Text features (selling points, interest tags)",
-        "p3": "③ Pick and explain",
-        "intent": "Understood as",
-        "query": "Search query",
-        "filters": "Filters",
-        "liked": "Liked",
-        "disliked": "Disliked",
-        "candidates": "Top candidates",
-        "score": "score",
-        "signals": "signals",
-        "user_tags": "Your interest tags",
-        "sp_source": "Selling points source",
-        "picker": "Picked by",
-        "picked": "Picked",
-        "backend": "Active LLM mode",
-        "notes": "Notes",
-        "timings": "Timings",
-        "none": "none",
-        "picker_llm": "the language model",
-        "picker_llm-repaired": "the language model (answer repaired to stay in the catalog)",
-        "picker_fallback": "the no-LLM ranker (the language model gave no usable answer)",
-        "picker_no-llm": "the no-LLM ranker (no language model configured)",
-        "source_cache": "cached LLM text",
-        "source_llm": "written by the LLM this turn",
-        "source_template": "catalog facts (template)",
-        "source_catalog": "catalog",
+        "catalog_switched": "Switched to {catalog}. Your other conversation is kept: switch back to continue it.",
+        "restored": "Welcome back: your conversation is restored.",
+        "still_nothing": "Still nothing new here. You could drop a limit (say “any price” or “any year”), "
+                         "name a title you liked, or press “Start over”.",
+        "still_nothing_2": "I keep finding nothing beyond this. Try a different kind of thing, or “Start over” "
+                           "to clear the limits.",
+        # the status line: the language model's state
+        "llm_off": "No language model: answers are built from catalog facts",
+        "llm_failed": "No language model ({backend} unavailable): answers are built from catalog facts",
+        "llm_loading": "{model} is loading; catalog facts answer meanwhile",
+        "llm_ready": "Language model: {model}",
+        # cards
+        "kind_movie": "Film", "kind_series": "Series", "kind_product": "Product",
+        "fb_like": "I loved it", "fb_dislike": "Not that one", "fb_seen": "Seen it",
+        "fb_not_interested": "Not interested",
+        "fb_done_like": "👍 Noted: you loved it", "fb_done_dislike": "👎 Noted: not that one",
+        "fb_done_seen": "Noted: you've seen it", "fb_done_not_interested": "Noted: not interested",
+        "fb_toast": "“{title}”: {what}. The next suggestions take it into account.",
+        "show_more": "Show more",
+        "more_message": "Show me more",
+        "thinking": "The language model is still choosing…",
+        "counted": "What counted",
+        # the decision panel
+        "understood": "What I understood",
+        "u_liked": "You liked", "u_disliked": "You didn't like", "u_wants": "Looking for",
+        "u_limits": "Limits", "u_feedback": "Your feedback on the cards", "u_asked": "Your message",
+        "u_nothing": "No likes or limits yet.",
+        "found": "How the candidates were found",
+        "found_whole": "All {n} items in the catalog were scored against the conversation.",
+        "found_search": "The {n} items were searched several ways (your words, titles like the ones you liked, "
+                        "what people with similar taste liked, popular picks); the best matches were scored.",
+        "found_limits": "Only items that fit your limits could be chosen: {limits}.",
+        "found_none": "No search this turn: {what}.",
+        "chart": "What counted for each suggestion",
+        "chart_hint": "Bar length: how much each reason added to the score (red: counted against it).",
+        "who": "Who picked",
+        "who_ranker": "The ranker picked these; no language model is in use.",
+        "who_ranker_loading": "The ranker picked these; the language model was not ready yet.",
+        "who_pick": "The language model ({model}) chose from the ranker's top {n} and wrote the reasons.",
+        "who_pick_same": "It kept the ranker's order.",
+        "who_pick_changed": "It changed the ranker's order (the ranker's own first choice: {title}).",
+        "who_explain": "The ranker picked these; the language model ({model}) wrote the reasons.",
+        "who_fallback": "The language model gave no usable answer in time, so the ranker's picks are shown.",
+        "who_repaired": "The language model chose; its answer was repaired to stay in the catalog.",
+        "timings": "Time taken",
+        "t_parse": "understanding", "t_extract": "reading with the model", "t_retrieve": "search and ranking",
+        "t_enrich": "selling points", "t_first_chunk": "first words", "t_pick": "choosing and writing",
+        "details": "Details: raw signals and data",
+        "d_query": "Search text", "d_filters": "Filter sent to the index", "d_intent": "Intent",
+        "d_tags": "Interest tags", "d_sources": "Selling points from", "d_notes": "Notes", "d_mode": "Model mode",
+        "score": "score", "signals": "signals",
+        "turn_of": "Answer {n}",
+        "intent_recommend": "a request for suggestions", "intent_refine": "a change to the last suggestions",
+        "intent_more_like": "“more like this one”", "intent_compare": "a comparison",
+        "intent_ask_about": "a question about a title", "intent_start_over": "a fresh start",
+        "intent_small_talk": "small talk", "intent_unknown": "nothing to search for",
+        "intent_empty": "an empty message",
+        "c_liked_similar": "similar to {title}, which you liked", "c_liked_similar_any": "similar to what you liked",
+        "c_collaborative": "popular with people who liked {title}",
+        "c_collaborative_any": "liked by people with your taste",
+        "c_text_match": "matches your words", "c_genre": "matches: {genre}", "c_genre_any": "matches the genres asked for",
+        "c_popular": "popular overall", "c_person": "has a person you named", "c_era": "from the years you asked for",
+        "c_recency": "how recent it is", "c_named": "named in the conversation",
+        "c_earlier_picks": "close to earlier suggestions", "c_disliked_similar": "resembles something you didn't like",
+        "c_mentioned_similar": "similar to a title you mentioned",
+        "fits_price": "fits your price limit", "fits_years": "fits your years",
+        "src_cache": "cached model text", "src_llm": "the model, this turn", "src_template": "catalog facts",
+        "src_catalog": "the catalog",
+        "lim_only": "only {genres}", "lim_no": "no {genres}", "lim_from": "from {year}", "lim_until": "up to {year}",
+        "lim_years": "{low}–{high}", "lim_price_max": "up to {price}", "lim_price_min": "at least {price}",
+        "lim_price": "{low}–{high}", "lim_kinds": "kind: {kinds}", "lim_lang": "language: {langs}",
+        "and": " and ", "sep": "; ", "ms": "{ms} ms", "total": "total",
     },
     "zh": {
         "title": "对话式推荐助手",
@@ -82,20 +125,20 @@ LABELS: dict[str, dict[str, str]] = {
         "catalog": "目录",
         "language": "语言",
         "chat": "对话",
-        "placeholder_box": "例如：我很喜欢星际穿越，有没有类似但更新一点的？",
+        "placeholder_movie": "例如：我很喜欢星际穿越，有没有类似但更新一点的？",
+        "placeholder_product": "例如：想要跑步用的无线耳机，300 元以内",
         "send": "发送",
         "quick": "快捷回复",
-        "examples": "试试这些例子",
+        "examples": "试试这些开头",
         "cards": "推荐",
         "no_cards": "聊天过程中，推荐会显示在这里。",
         "trace": "它是怎么决定的",
-        "no_trace": "每轮对话后，这里会展示答案是怎么得出的：检索（范式一）、文本特征（范式二）和挑选（范式三）。",
+        "no_trace": "每次回答后，这里会说明我理解了什么、候选是怎么找到的、每个推荐因为什么入选、由谁挑选。",
         "chat_placeholder": "**你好！** 说几部你喜欢（或不喜欢）的{things}，或者说说你现在想找什么。",
         "preparing": "正在准备目录……",
         "still_preparing": "目录还在准备中，请稍等……",
         "ready": "已就绪",
         "warmup_failed": "目录准备失败；下一条消息时会重试。",
-        "llm": "语言模型",
         "empty_message": "请先输入内容。",
         "busy": "还在回答你上一条消息，请稍等。",
         "error": "抱歉，我这边回答时出了点问题。请再试一次，你的对话都还在。",
@@ -104,39 +147,71 @@ LABELS: dict[str, dict[str, str]] = {
         "error_llm": "本轮语言模型出错了，请再试一次。",
         "thing_movie": "影视作品",
         "thing_product": "商品",
-        "why": "为什么适合你",
-        "turn": "第几轮",
-        "p1": "① 检索与排序（向量 + Chroma）",
-        "p2": "② 文本特征（卖点、兴趣标签）",
-        "p3": "③ 挑选与解释",
-        "intent": "理解为",
-        "query": "检索语句",
-        "filters": "筛选条件",
-        "liked": "喜欢",
-        "disliked": "不喜欢",
-        "candidates": "候选前几名",
-        "score": "得分",
-        "signals": "信号",
-        "user_tags": "你的兴趣标签",
-        "sp_source": "卖点来源",
-        "picker": "挑选者",
-        "picked": "选中",
-        "backend": "当前 LLM 模式",
-        "notes": "备注",
+        "catalog_switched": "已切换到「{catalog}」。另一个目录的对话还保留着，切回去就能继续。",
+        "restored": "欢迎回来：你的对话已恢复。",
+        "still_nothing": "这里还是没有新的结果。可以去掉一个限制（比如说“价格不限”“年份不限”），说一部你喜欢的，或者点“重新开始”。",
+        "still_nothing_2": "再往下已经找不到了。换一类试试，或者点“重新开始”清除限制。",
+        "llm_off": "未使用语言模型：回答由目录中的事实生成",
+        "llm_failed": "未使用语言模型（{backend} 不可用）：回答由目录中的事实生成",
+        "llm_loading": "{model} 正在加载；加载完成前由目录事实作答",
+        "llm_ready": "语言模型：{model}",
+        "kind_movie": "电影", "kind_series": "剧集", "kind_product": "商品",
+        "fb_like": "很喜欢", "fb_dislike": "不要这个", "fb_seen": "看过了", "fb_not_interested": "不感兴趣",
+        "fb_done_like": "👍 已记下：你很喜欢", "fb_done_dislike": "👎 已记下：不要这个",
+        "fb_done_seen": "已记下：你看过了", "fb_done_not_interested": "已记下：不感兴趣",
+        "fb_toast": "「{title}」：{what}。接下来的推荐会考虑这一点。",
+        "show_more": "再来几个",
+        "more_message": "还有吗",
+        "thinking": "语言模型还在挑选……",
+        "counted": "入选原因",
+        "understood": "我理解到的",
+        "u_liked": "你喜欢", "u_disliked": "你不喜欢", "u_wants": "想找", "u_limits": "限制",
+        "u_feedback": "你在卡片上的反馈", "u_asked": "你说的", "u_nothing": "还没有喜好或限制。",
+        "found": "候选是怎么找到的",
+        "found_whole": "目录中全部 {n} 个条目都按对话打了分。",
+        "found_search": "从 {n} 个条目中用几种方式检索（你的描述、与你喜欢的相似的、口味相近的人喜欢的、热门的），再给最匹配的打分。",
+        "found_limits": "只在符合你的限制的条目中挑选：{limits}。",
+        "found_none": "本轮没有检索：{what}。",
+        "chart": "每个推荐因为什么入选",
+        "chart_hint": "条越长，这个原因给得分加得越多（红色：扣分）。",
+        "who": "由谁挑选",
+        "who_ranker": "由排序器挑选；未使用语言模型。",
+        "who_ranker_loading": "由排序器挑选；语言模型还没有准备好。",
+        "who_pick": "语言模型（{model}）从排序器的前 {n} 名中挑选，并写了理由。",
+        "who_pick_same": "它保留了排序器的顺序。",
+        "who_pick_changed": "它改变了排序器的顺序（排序器自己的第一名：{title}）。",
+        "who_explain": "由排序器挑选；语言模型（{model}）写了理由。",
+        "who_fallback": "语言模型没有及时给出可用的回答，所以显示排序器的结果。",
+        "who_repaired": "由语言模型挑选；它的回答经过修正，只保留目录内的条目。",
         "timings": "耗时",
-        "none": "无",
-        "picker_llm": "语言模型",
-        "picker_llm-repaired": "语言模型（回答经修正，只保留目录内条目）",
-        "picker_fallback": "无 LLM 排序器（语言模型没有给出可用回答）",
-        "picker_no-llm": "无 LLM 排序器（未配置语言模型）",
-        "source_cache": "缓存的 LLM 文本",
-        "source_llm": "本轮由 LLM 撰写",
-        "source_template": "目录事实（模板）",
-        "source_catalog": "目录",
+        "t_parse": "理解", "t_extract": "模型阅读", "t_retrieve": "检索与排序", "t_enrich": "卖点",
+        "t_first_chunk": "首个字", "t_pick": "挑选与撰写",
+        "details": "详情：原始信号与数据",
+        "d_query": "检索文本", "d_filters": "发给索引的筛选条件", "d_intent": "意图", "d_tags": "兴趣标签",
+        "d_sources": "卖点来源", "d_notes": "备注", "d_mode": "模型模式",
+        "score": "得分", "signals": "信号",
+        "turn_of": "第 {n} 次回答",
+        "intent_recommend": "求推荐", "intent_refine": "调整上一批推荐", "intent_more_like": "“再来些像这个的”",
+        "intent_compare": "比较", "intent_ask_about": "询问某个条目", "intent_start_over": "重新开始",
+        "intent_small_talk": "闲聊", "intent_unknown": "没有可检索的内容", "intent_empty": "空消息",
+        "c_liked_similar": "与你喜欢的{title}相似", "c_liked_similar_any": "与你喜欢的相似",
+        "c_collaborative": "喜欢{title}的人也喜欢", "c_collaborative_any": "口味相近的人喜欢",
+        "c_text_match": "符合你的描述", "c_genre": "符合：{genre}", "c_genre_any": "符合你要的类型",
+        "c_popular": "整体热门", "c_person": "有你提到的人", "c_era": "在你要的年代",
+        "c_recency": "新旧程度", "c_named": "对话中提到过", "c_earlier_picks": "与之前的推荐接近",
+        "c_disliked_similar": "与你不喜欢的相似", "c_mentioned_similar": "与你提到的相似",
+        "fits_price": "符合你的价格上限", "fits_years": "符合你要的年份",
+        "src_cache": "缓存的模型文本", "src_llm": "本轮由模型撰写", "src_template": "目录事实",
+        "src_catalog": "目录",
+        "lim_only": "只要{genres}", "lim_no": "不要{genres}", "lim_from": "{year}年以后", "lim_until": "{year}年以前",
+        "lim_years": "{low}–{high}年", "lim_price_max": "不超过{price}", "lim_price_min": "至少{price}",
+        "lim_price": "{low}–{high}", "lim_kinds": "类型：{kinds}", "lim_lang": "语言：{langs}",
+        "and": "、", "sep": "；", "ms": "{ms} 毫秒", "total": "合计",
     },
 }
 
-# Quick replies: key -> the message each language sends. `kinds` limits a reply to catalogs where it makes sense.
+# Quick replies: key -> the message each language sends. `kinds` limits a reply to catalogs where it makes sense;
+# NEEDS_LIST replies refer to the suggestions on screen and are offered only while there are some.
 QUICK_REPLIES: dict[str, dict[str, str]] = {
     "cheaper": {"en": "Cheaper", "zh": "便宜一点"},
     "newer": {"en": "Newer", "zh": "新一点的"},
@@ -151,6 +226,7 @@ QUICK_REPLY_KINDS: dict[str, set[str]] = {
     "newer": {"movie", "series"},
     "older": {"movie", "series"},
 }
+NEEDS_LIST = frozenset({"cheaper", "newer", "older", "more_like_first", "not_this_kind", "why"})
 
 CATALOG_NAMES: dict[str, dict[str, str]] = {
     "movies": {"en": "Films & series", "zh": "影视"},
@@ -183,31 +259,59 @@ EXAMPLES: dict[str, dict[str, list[str]]] = {
 }
 
 
+def norm_lang(lang: object) -> Lang:
+    """The page's language for any value: Chinese when asked for, else English."""
+    return "zh" if lang == "zh" else "en"
+
+
 def label(lang: str, key: str, **values: object) -> str:
     """A UI label in `lang`; unknown languages fall back to English."""
-    table = LABELS["zh" if lang == "zh" else "en"]
+    table = LABELS[norm_lang(lang)]
     text = table.get(key, LABELS["en"].get(key, key))
     return text.format(**values) if values else text
 
 
+def has_label(key: str) -> bool:
+    return key in LABELS["en"]
+
+
 def quick_reply(key: str, lang: str) -> str:
-    return QUICK_REPLIES[key]["zh" if lang == "zh" else "en"]
+    return QUICK_REPLIES[key][norm_lang(lang)]
 
 
-def quick_reply_fits(key: str, kind: str) -> bool:
+def quick_reply_fits(key: str, kind: str, has_list: bool = True, has_chat: bool = True) -> bool:
+    """Whether a quick reply makes sense now: for this kind of catalog, with or without suggestions on screen."""
     kinds = QUICK_REPLY_KINDS.get(key)
-    return kinds is None or kind in kinds
+    if kinds is not None and kind not in kinds:
+        return False
+    if key in NEEDS_LIST:
+        return has_list
+    return has_chat
 
 
 def examples(kind: str, lang: str) -> list[str]:
     table = EXAMPLES["product" if kind == "product" else "movie"]
-    return table["zh" if lang == "zh" else "en"]
+    return table[norm_lang(lang)]
 
 
 def catalog_choices(names: list[str], lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs for the catalog dropdown; unknown catalogs show their own name."""
-    return [(CATALOG_NAMES.get(name, {}).get("zh" if lang == "zh" else "en", name), name) for name in names]
+    return [(catalog_name(name, lang), name) for name in names]
+
+
+def catalog_name(name: str, lang: str) -> str:
+    return CATALOG_NAMES.get(name, {}).get(norm_lang(lang), name)
 
 
 def thing_word(kind: str, lang: str) -> str:
     return label(lang, "thing_product" if kind == "product" else "thing_movie")
+
+
+def placeholder(kind: str, lang: str) -> str:
+    return label(lang, "placeholder_product" if kind == "product" else "placeholder_movie")
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text cut to `limit` characters, with "…" when it was cut."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

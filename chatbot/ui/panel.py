@@ -74,7 +74,7 @@ def _understood(trace: DecisionTrace, message: str, lang: str) -> str:
     if trace.disliked:
         lines.append(_line(label(lang, "u_disliked"), chips(trace.disliked, "chip chip-neg")))
     if trace.user_tags:
-        lines.append(_line(label(lang, "u_wants"), chips(trace.user_tags)))
+        lines.append(_line(label(lang, "u_wants"), chips(dict.fromkeys(genre_label(t, lang) for t in trace.user_tags))))
     limits = constraint_words(trace.constraints, lang)
     if limits:
         lines.append(_line(label(lang, "u_limits"), chips(limits)))
@@ -90,8 +90,10 @@ def _found(trace: DecisionTrace, lang: str) -> str:
     if trace.intent in NO_SEARCH_INTENTS or not trace.candidates:
         what = label(lang, f"intent_{trace.intent}") if has_label(f"intent_{trace.intent}") else ""
         return _section("found", lang, f"<p>{esc(label(lang, 'found_none', what=what or label(lang, 'intent_unknown')))}</p>")
-    key = "found_whole" if trace.whole_catalog else "found_search"
-    text = [label(lang, key, n=trace.catalog_size)]
+    if trace.intent in ("compare", "ask_about"):
+        text = [label(lang, "found_named", n=len(trace.candidates))]
+    else:
+        text = [label(lang, "found_whole" if trace.whole_catalog else "found_search", n=trace.catalog_size)]
     limits = constraint_words(trace.constraints, lang)
     if limits:
         text.append(label(lang, "found_limits", limits=label(lang, "sep").join(limits)))
@@ -117,7 +119,8 @@ def _chart(trace: DecisionTrace, lang: str) -> str:
     scale = max((abs(x.value) for c in shown for x in c.contributions), default=0.0)
     items = "".join(f'<div class="dp-item"><div class="dp-item-title">{n}. {esc(shorten(c.title, TITLE_CHARS))}</div>'
                     f"{_bars(c, lang, scale)}</div>" for n, c in enumerate(shown, start=1))
-    return _section("chart", lang, f'<p class="dp-muted">{esc(label(lang, "chart_hint"))}</p>{items}')
+    return _section("chart", lang, f'<p class="dp-muted">{esc(label(lang, "chart_hint"))}</p>'
+                                   f'<div class="dp-items">{items}</div>')
 
 
 def _model_name(llm_mode: str) -> str:

@@ -52,16 +52,16 @@ def safe_image_url(url: str) -> str:
 def _picture(card: ItemCard) -> str:
     url = safe_image_url(card.image_url)
     if url:
-        return (f'<div class="rec-pic"><img src="{esc(url)}" alt="" loading="lazy" referrerpolicy="no-referrer" '
-                f'onerror="this.remove()"></div>')
+        return (f'<div class="rec-pic"><img src="{esc(url)}" alt="" loading="lazy" '
+                f'referrerpolicy="no-referrer"></div>')
     initial = (card.title.strip()[:1] or "?").upper()
     return f'<div class="rec-pic rec-pic-none" aria-hidden="true">{esc(initial)}</div>'
 
 
 def _points(card: ItemCard) -> list[str]:
-    """Selling points that do not repeat the subtitle (the price is shown once, there)."""
-    sub = card.subtitle.strip()
-    return [p for p in card.selling_points if p and not (sub and sub in p)][:MAX_POINTS]
+    """Selling points that do not repeat the subtitle's year or price (each is shown once, there)."""
+    facts = [part.strip() for part in card.subtitle.split("·") if any(ch.isdigit() for ch in part)]
+    return [p for p in card.selling_points if p and not any(f in p for f in facts)][:MAX_POINTS]
 
 
 def _feedback(card: ItemCard, lang: str, done: str | None) -> str:

@@ -188,3 +188,24 @@ def serve_app(settings: Settings, service: object | None = None) -> Iterator[Run
         yield RunningApp(url=f"http://127.0.0.1:{port}/", settings=settings)
     finally:
         demo.close()
+
+
+class ThinkingService:
+    """The real chat service with a pretend model step at the end of each turn: the ranker's cards come
+    first in an update with thinking=True, the final update `delay_s` later (as when a model picks)."""
+
+    def __init__(self, service: object, delay_s: float = 2.0) -> None:
+        self.service = service
+        self.delay_s = delay_s
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.service, name)
+
+    def respond(self, session, message: str):
+        import time
+
+        for update in self.service.respond(session, message):
+            if update.done and update.cards:
+                yield update.model_copy(update={"done": False, "thinking": True, "trace": None})
+                time.sleep(self.delay_s)
+            yield update

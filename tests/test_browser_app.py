@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from app_support import XSS_MARKUP, app_settings, catalog_titles, serve_app
+from app_support import XSS_MARKUP, ThinkingService, app_settings, catalog_titles, serve_app
 
 from chatbot.ui.text import CATALOG_NAMES, DEMO_QUESTION, LABELS
 
@@ -288,3 +288,20 @@ def test_markup_in_catalog_text_does_not_run(laptop):
     assert 'onerror="window.__xss=3"' in page.locator('#chatbot [data-testid="user"]').first.inner_text()
     assert page.locator("#chatbot .message-content img, #trace img").count() == 0
     assert page.locator("#cards img").count() == page.locator("#cards .rec-pic img").count()
+
+
+def test_cards_show_a_thinking_state_while_the_model_chooses(browser, tmp_path):
+    from chatbot.service import ChatService
+
+    settings = app_settings(tmp_path)
+    with serve_app(settings, ThinkingService(ChatService(settings))) as app:
+        context, page = open_page(browser, app, "phone")
+        try:
+            send(page, "I loved Interstellar")
+            page.wait_for_selector("#cards .rec-thinking .rec-card")
+            assert LABELS["en"]["thinking"] in page.inner_text("#cards")
+            ids = wait_for_cards(page)  # re-rendered without the thinking state
+            assert ids and page.locator("#cards .rec-wait").count() == 0
+            assert page.locator("#cards .rec-more").count() == 1
+        finally:
+            context.close()

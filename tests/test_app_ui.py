@@ -317,6 +317,8 @@ def test_decision_panel_speaks_plain_words_and_keeps_raw_data_in_details(tmp_pat
     quiet = DecisionTrace(intent="recommend", picker="no-llm", picked=["a"], catalog_size=10,
                           candidates=[CandidateTrace(item_id="a", title="Alpha", score=1.0)])
     assert LABELS["en"]["who_ranker"] in render_traces([("hi", quiet)], "en")
+    empty = DecisionTrace(intent="refine", query="earbuds", constraints={"price_max": 98.99})
+    assert "found nothing new that fits all your limits (up to 98.99)" in render_traces([("Cheaper", empty)], "en")
 
 
 def test_no_secret_reaches_the_page(tmp_path):

@@ -305,3 +305,45 @@ def test_cards_show_a_thinking_state_while_the_model_chooses(browser, tmp_path):
             assert page.locator("#cards .rec-more").count() == 1
         finally:
             context.close()
+
+
+def test_catalog_pictures_load_in_the_browser(browser, tmp_path):
+    """A picture server on 127.0.0.1 stands in for the catalog's image host: the browser fetches it."""
+    import base64
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    fetched: list[str] = []
+
+    class Pictures(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            fetched.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pictures)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = app_settings(tmp_path)
+    products = settings.catalog_dir / "products.jsonl"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        "https://images.example.invalid/", f"http://127.0.0.1:{server.server_port}/"), encoding="utf-8")
+    try:
+        with serve_app(settings) as app:
+            context, page = open_page(browser, app, "phone")
+            choose_catalog(page, "products")
+            send(page, "Wireless earbuds please")
+            wait_for_reply(page, 1)
+            wait_for_cards(page)
+            page.wait_for_selector("#cards .rec-pic img.loaded")
+            assert page.eval_on_selector("#cards .rec-pic img.loaded", "img => img.naturalWidth") == 1
+            assert fetched and all(path.endswith(".jpg") for path in fetched)
+            assert page.evaluate(LAYOUT_PROBLEMS) == []
+            context.close()
+    finally:
+        server.shutdown()

@@ -87,6 +87,10 @@ def _understood(trace: DecisionTrace, message: str, lang: str) -> str:
 
 
 def _found(trace: DecisionTrace, lang: str) -> str:
+    limits = constraint_words(trace.constraints, lang)
+    if trace.intent not in NO_SEARCH_INTENTS and not trace.candidates and trace.query:
+        text = label(lang, "found_nothing", limits=label(lang, "sep").join(limits) or "-")
+        return _section("found", lang, f"<p>{esc(text)}</p>")
     if trace.intent in NO_SEARCH_INTENTS or not trace.candidates:
         what = label(lang, f"intent_{trace.intent}") if has_label(f"intent_{trace.intent}") else ""
         return _section("found", lang, f"<p>{esc(label(lang, 'found_none', what=what or label(lang, 'intent_unknown')))}</p>")
@@ -94,7 +98,6 @@ def _found(trace: DecisionTrace, lang: str) -> str:
         text = [label(lang, "found_named", n=len(trace.candidates))]
     else:
         text = [label(lang, "found_whole" if trace.whole_catalog else "found_search", n=trace.catalog_size)]
-    limits = constraint_words(trace.constraints, lang)
     if limits:
         text.append(label(lang, "found_limits", limits=label(lang, "sep").join(limits)))
     return _section("found", lang, "".join(f"<p>{esc(t)}</p>" for t in text))

@@ -50,12 +50,13 @@ def safe_image_url(url: str) -> str:
 
 
 def _picture(card: ItemCard) -> str:
+    """The catalog's picture over a neutral tile with the title's first letter (seen when there is no
+    picture, or when it fails to load)."""
+    initial = esc((card.title.strip()[:1] or "?").upper())
     url = safe_image_url(card.image_url)
-    if url:
-        return (f'<div class="rec-pic"><img src="{esc(url)}" alt="" loading="lazy" '
-                f'referrerpolicy="no-referrer"></div>')
-    initial = (card.title.strip()[:1] or "?").upper()
-    return f'<div class="rec-pic rec-pic-none" aria-hidden="true">{esc(initial)}</div>'
+    img = f'<img src="{esc(url)}" alt="" loading="lazy" referrerpolicy="no-referrer">' if url else ""
+    css = "rec-pic" if url else "rec-pic rec-pic-none"
+    return f'<div class="{css}"><span class="rec-pic-letter" aria-hidden="true">{initial}</span>{img}</div>'
 
 
 def _points(card: ItemCard) -> list[str]:
@@ -138,9 +139,12 @@ def render_status(lang: str, ready: bool, message: str, llm_line: str, failed: b
     return f'<div class="status-line"><span class="st-dot {css}"></span><span>{esc(state)}</span>{llm}</div>'
 
 
-# Cards report clicks on their buttons (feedback, show more, examples) as a `select` event on the HTML
+# A picture shows once loaded (the letter tile under it shows until then, or if it fails). Cards report clicks on their buttons (feedback, show more, examples) as a `select` event on the HTML
 # component: evt.value is "<action>|<item id or example index>".
 CARDS_JS = """
+element.addEventListener('load', (event) => {  // a picture shows once it has loaded; until then, or if it
+  if (event.target.tagName === 'IMG') event.target.classList.add('loaded');  // fails, the letter tile shows
+}, true);
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-fb]');
   if (!button || button.disabled) return;

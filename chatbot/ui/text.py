@@ -78,6 +78,7 @@ LABELS: dict[str, dict[str, str]] = {
         "found_search": "The {n} items were searched several ways (your words, titles like the ones you liked, "
                         "what people with similar taste liked, popular picks); the best matches were scored.",
         "found_limits": "Only items that fit your limits could be chosen: {limits}.",
+        "found_nothing": "The search found nothing new that fits all your limits ({limits}).",
         "found_named": "Only the {n} titles you named were ranked, against what you liked and asked for.",
         "found_none": "No search this turn: {what}.",
         "chart": "What counted for each suggestion",
@@ -172,6 +173,7 @@ LABELS: dict[str, dict[str, str]] = {
         "found_whole": "目录中全部 {n} 个条目都按对话打了分。",
         "found_search": "从 {n} 个条目中用几种方式检索（你的描述、与你喜欢的相似的、口味相近的人喜欢的、热门的），再给最匹配的打分。",
         "found_limits": "只在符合你的限制的条目中挑选：{limits}。",
+        "found_nothing": "没有找到符合全部限制（{limits}）又没推荐过的新条目。",
         "found_named": "只对你点名的 {n} 个条目，按你的喜好和要求排序。",
         "found_none": "本轮没有检索：{what}。",
         "chart": "每个推荐因为什么入选",

@@ -116,6 +116,7 @@ def test_a_turn_streams_and_ends_with_cards_and_trace(tmp_path):
     thinking_cards = steps[2][1]
     assert "rec-thinking" in thinking_cards and LABELS["en"]["thinking"] in thinking_cards, \
         "cards that arrive while the model still works show a thinking state"
+    assert "fb-btn" not in thinking_cards and "rec-more" not in thinking_cards
     history, cards, trace, lang, ui = steps[-1]
     assert history[-1] == {"role": "assistant", "content": "Here are my picks."}
     assert card_titles(cards) == [f"Dune {XSS_MARKUP}"] and "rec-thinking" not in cards

@@ -23,7 +23,7 @@ import gradio as gr
 
 from chatbot.config import Settings
 from chatbot.service import ChatService
-from chatbot.ui.handlers import TurnRunner
+from chatbot.ui.handlers import BUSY_WAIT_S, TurnRunner
 from chatbot.ui.panel import phrase_for, render_traces
 from chatbot.ui.render import (
     CARDS_JS,
@@ -198,8 +198,11 @@ class ChatApp(TurnRunner):
             samples = examples(self.catalog_kind(ui.page.catalog), ui.lang)
             if arg.isdigit() and int(arg) < len(samples):
                 yield from self.turn(samples[int(arg)], catalog, lang, ui)
-        else:
-            self.feedback(ui, arg, action)
+        elif ui.busy.acquire(timeout=BUSY_WAIT_S):  # not while a turn still works on the same state
+            try:
+                self.feedback(ui, arg, action)
+            finally:
+                ui.busy.release()
             yield (*self.outputs(ui), ui)
 
     def restore(self, saved: object, ui: UiState | None) -> tuple:

@@ -105,7 +105,8 @@ def render_cards(cards: list[ItemCard], lang: str, *, reasons: Mapping[str, list
         if why:
             parts.append(f'<div class="rec-counted"><b>{esc(label(lang, "counted"))}:</b> {esc(" · ".join(why))}</div>')
         parts.append("</div></div>")
-        parts.append(_feedback(card, lang, done))
+        if not thinking:  # the list may still change: feedback waits for the final cards
+            parts.append(_feedback(card, lang, done))
         parts.append("</article>")
     if more and not thinking:
         parts.append(f'<button type="button" class="rec-more" data-fb="more" data-item="">'

@@ -26,10 +26,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline),
-# and a CJK font so that screenshots show Chinese text.
+# and a CJK and an emoji font so that screenshots show Chinese text and the cards' 👍 / 👎.
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wenquanyi || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wenquanyi && fc-list 2>/dev/null | grep -qi emoji || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei fonts-noto-color-emoji >/dev/null)
 
 bench: $(STAMP)
 	$(PY) -m chatbot bench retrieval --items 10000 100000

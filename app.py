@@ -10,8 +10,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from chatbot.config import get_settings  # noqa: E402
 from chatbot.service import ChatService  # noqa: E402
-from chatbot.ui import build_app, launch_options  # noqa: E402
-from chatbot.ui_warmup import WarmUp  # noqa: E402
+from chatbot.ui.app import build_app, launch_options  # noqa: E402
+from chatbot.ui.warmup import WarmUp  # noqa: E402
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,6 +37,7 @@ class Item(BaseModel):
     popularity: float | None = Field(default=None, ge=0)  # any non-negative prior: votes, sales
     selling_points: list[str] = Field(default_factory=list)
     attributes: dict[str, Scalar] = Field(default_factory=dict)
+    image_url: str | None = Field(default=None, max_length=2000)  # a picture the browser loads (http/https only)
 
     @field_validator("genres", "tags")
     @classmethod
@@ -46,6 +48,17 @@ class Item(BaseModel):
             if label and label not in seen:
                 seen.append(label)
         return seen
+
+    @field_validator("image_url")
+    @classmethod
+    def _web_image(cls, value: str | None) -> str | None:
+        """Only absolute http(s) URLs without spaces or quotes: the page puts it in an <img src>."""
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " \"'<>`\\"):
+            raise ValueError("image_url must be an absolute http:// or https:// URL")
+        return value
 
     @field_validator("currency")
     @classmethod
@@ -91,6 +104,6 @@ class Item(BaseModel):
 
     def content_hash(self) -> str:
         """Stable hash of the item's data: what its embedding and its cached text features depend on."""
-        data = self.model_dump()
+        data = self.model_dump(exclude={"image_url"})  # the picture changes neither the embedding nor the text
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]

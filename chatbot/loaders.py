@@ -10,7 +10,7 @@ jsonl   canonical: one `Item` JSON object per line. Blank lines and lines starti
         are skipped.
 csv     a header row, then one item per row. Columns:
         id,kind,title,title_zh,description,description_zh,year,price,currency,genres,tags,
-        language,popularity,selling_points, plus `people.<role>` columns (people.director,
+        language,popularity,selling_points,image_url, plus `people.<role>` columns (people.director,
         people.cast, people.brand, ...) and `attr.<name>` columns (free attributes; cells that
         read as int, float or true/false are parsed, others stay text).
         List cells (genres, tags, selling_points, people.*) are separated by "|".
@@ -48,7 +48,7 @@ FORMATS = ("jsonl", "csv", "redial", "douban")
 MAX_LINE_BYTES = 1_000_000  # a longer line is rejected without parsing
 
 CSV_COLUMNS = ("id", "kind", "title", "title_zh", "description", "description_zh", "year", "price",
-               "currency", "genres", "tags", "language", "popularity", "selling_points")
+               "currency", "genres", "tags", "language", "popularity", "selling_points", "image_url")
 CSV_LIST_COLUMNS = {"genres", "tags", "selling_points"}
 _YEAR_IN_NAME = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})\)\s*$")
 _YEAR = re.compile(r"(\d{4})")

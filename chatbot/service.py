@@ -7,15 +7,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from chatbot.catalogs import shipped_catalogs
+from chatbot.catalogs import catalog_kind, resolve_catalog, shipped_catalogs
 from chatbot.config import Settings
 from chatbot.dialogue.manager import DialogueManager
+from chatbot.dialogue.relocalize import cards_in_language
 from chatbot.dialogue.session import ChatSession
+from chatbot.dialogue.state import FeedbackAction
 from chatbot.engine import EngineRegistry
 from chatbot.errors import StoreError
-from chatbot.llm.factory import LLMHandle, build_chat_model
+from chatbot.llm.factory import LLMHandle, LLMStatus, build_chat_model
 from chatbot.llm.selling_points import open_cache
-from chatbot.turn import TurnUpdate
+from chatbot.loaders import load_catalog
+from chatbot.turn import ItemCard, TurnUpdate
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,9 @@ class ChatService:
         self.settings = settings
         self.engines = EngineRegistry(settings)
         self.llm = llm or build_chat_model(settings)  # loads in the background; `none` answers meanwhile
-        self.manager = DialogueManager(settings, self.llm, open_cache(settings.data_dir))
+        self.cache = open_cache(settings.data_dir)
+        self.manager = DialogueManager(settings, self.llm, self.cache)
+        self._kinds: dict[str, str] = {}  # catalog -> kind; shipped files, the same for every user
 
     def catalogs(self) -> list[str]:
         return list(shipped_catalogs(self.settings))
@@ -40,6 +45,35 @@ class ChatService:
     def status(self) -> str:
         """The active LLM mode in one line (never a secret)."""
         return self.llm.status().mode
+
+    def llm_status(self) -> LLMStatus:
+        """The LLM's state as data (the UI words it in the page's language)."""
+        return self.llm.status()
+
+    def catalog_kind(self, catalog: str) -> str:
+        """'product' for a shop catalog, else 'movie': from the catalog's engine when it is built,
+        else from its file (read once per process)."""
+        if self.engines.ready(catalog):
+            return self.engines.get(catalog).kind
+        if catalog not in self._kinds:
+            self._kinds[catalog] = catalog_kind(load_catalog(resolve_catalog(self.settings, catalog)[1]).items)
+        return self._kinds[catalog]
+
+    def feedback(self, session: ChatSession, item_id: str, action: FeedbackAction) -> bool:
+        """A card's feedback button (👍, 👎, seen it, not interested): changes the session's state as
+        the words would; the next turn uses it. False (nothing changes) for an item not on screen."""
+        if item_id not in {card.item_id for card in session.cards}:
+            return False
+        session.state.feedback(item_id, action)
+        return True
+
+    def cards_in(self, session: ChatSession, lang: str) -> list[ItemCard]:
+        """The cards on screen, in another language; they become the session's cards."""
+        if not session.cards:
+            return []
+        session.cards = cards_in_language(self.engines.get(session.catalog), session, lang, self.cache)
+        session.picks = list(session.cards)
+        return session.cards
 
     def warm_up(self, progress: Callable[[str], None] | None = None) -> None:
         for name in self.catalogs():

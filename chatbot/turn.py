@@ -16,6 +16,16 @@ class ItemCard(BaseModel):
     tags: list[str] = Field(default_factory=list)
     selling_points: list[str] = Field(default_factory=list)
     why: str = ""  # why it fits this user
+    image_url: str = ""  # the catalog's picture (http/https, validated on load); the browser fetches it
+
+
+class Contribution(BaseModel):
+    """One plain-words reason in a candidate's score: the ranker's weight x signal, summed by kind."""
+
+    kind: str  # see chatbot.dialogue.explain_trace.KIND_OF: "liked_similar", "collaborative", "genre", ...
+    value: float  # its share of the score (negative: it counted against the item)
+    anchor_titles: dict[str, str] = Field(default_factory=dict)  # lang -> title of the liked item it refers to
+    genre: str = ""  # the genre key it matched, for kind "genre"
 
 
 class CandidateTrace(BaseModel):
@@ -23,6 +33,7 @@ class CandidateTrace(BaseModel):
     title: str
     score: float
     signals: dict[str, float] = Field(default_factory=dict)
+    contributions: list[Contribution] = Field(default_factory=list)  # biggest first, for the decision chart
 
 
 class DecisionTrace(BaseModel):
@@ -46,6 +57,11 @@ class DecisionTrace(BaseModel):
     llm_mode: str = ""  # the active backend, in plain words
     notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # for the stakeholder view (chatbot/dialogue/explain_trace.py)
+    constraints: dict = Field(default_factory=dict)  # chatbot.filters.Constraints as data, to put in words
+    catalog_size: int = 0
+    whole_catalog: bool = True  # every item scored (small catalog) or candidates from several searches
+    feedback: dict[str, str] = Field(default_factory=dict)  # title -> "like" | "dislike" | "seen" | "not_interested"
 
 
 class TurnUpdate(BaseModel):

@@ -77,7 +77,7 @@ MOVIES = [
 ]
 
 PRODUCTS = [
-    {"id": "p-buds-lite", "kind": "product", "title": "Cirrus Buds Lite Wireless Earbuds",
+    {"id": "p-buds-lite", "kind": "product", "image_url": "https://images.example.invalid/p-buds-lite.jpg", "title": "Cirrus Buds Lite Wireless Earbuds",
      "title_zh": "Cirrus Buds Lite 无线耳机", "price": 99, "currency": "CNY", "genres": ["audio"],
      "tags": ["wireless", "earbuds", "budget"],
      "description": "Entry-level wireless earbuds with 6 hours of playback and an IPX4 rating."},
@@ -85,18 +85,18 @@ PRODUCTS = [
      "title_zh": "Cirrus Buds Sport 挂耳运动耳机", "price": 249, "currency": "CNY", "genres": ["audio", "fitness"],
      "tags": ["wireless", "earbuds", "for runners"],
      "description": "Ear-hook wireless earbuds for running, 9 hours of playback, IPX7 waterproof."},
-    {"id": "p-buds-pro", "kind": "product", "title": "Cirrus Buds Pro Noise-Cancelling Earbuds",
+    {"id": "p-buds-pro", "kind": "product", "image_url": "https://images.example.invalid/p-buds-pro.jpg", "title": "Cirrus Buds Pro Noise-Cancelling Earbuds",
      "title_zh": "Cirrus Buds Pro 降噪耳机", "price": 699, "currency": "CNY", "genres": ["audio"],
      "tags": ["wireless", "earbuds", "noise cancelling"],
      "description": "Wireless earbuds with active noise cancelling and 8 hours of playback."},
-    {"id": "p-buds-max", "kind": "product", "title": "Cirrus Studio Max Headphones",
+    {"id": "p-buds-max", "kind": "product", "image_url": "https://images.example.invalid/p-buds-max.jpg", "title": "Cirrus Studio Max Headphones",
      "title_zh": "Cirrus Studio Max 头戴耳机", "price": 1999, "currency": "CNY", "genres": ["audio"],
      "tags": ["wireless", "headphones", "noise cancelling"],
      "description": "Over-ear wireless headphones with noise cancelling and 30 hours of battery."},
-    {"id": "p-buds-wired", "kind": "product", "title": "Cirrus Wired Earphones", "title_zh": "Cirrus 有线耳机",
+    {"id": "p-buds-wired", "kind": "product", "image_url": "https://images.example.invalid/p-buds-wired.jpg", "title": "Cirrus Wired Earphones", "title_zh": "Cirrus 有线耳机",
      "price": 49, "currency": "CNY", "genres": ["audio"], "tags": ["earphones", "budget"],
      "description": "Wired in-ear earphones with a microphone and a tangle-free cable."},
-    {"id": "p-speaker-mini", "kind": "product", "title": "Echolite Mini Bluetooth Speaker",
+    {"id": "p-speaker-mini", "kind": "product", "image_url": "https://images.example.invalid/p-speaker-mini.jpg", "title": "Echolite Mini Bluetooth Speaker",
      "title_zh": "Echolite 迷你蓝牙音箱", "price": 129, "currency": "CNY", "genres": ["audio"],
      "tags": ["wireless", "speaker"], "description": "Pocket Bluetooth speaker with 10 hours of playback."},
     {"id": "p-kettle", "kind": "product", "title": "Brewline Gooseneck Kettle", "title_zh": "Brewline 细口手冲壶",
@@ -171,8 +171,8 @@ class RunningApp:
 @contextmanager
 def serve_app(settings: Settings, service: object | None = None) -> Iterator[RunningApp]:
     """The real app (real service unless one is given) served on a free local port until the block ends."""
-    from chatbot.ui import build_app, launch_options
-    from chatbot.ui_warmup import WarmUp
+    from chatbot.ui.app import build_app, launch_options
+    from chatbot.ui.warmup import WarmUp
 
     if service is None:
         from chatbot.service import ChatService
@@ -188,3 +188,24 @@ def serve_app(settings: Settings, service: object | None = None) -> Iterator[Run
         yield RunningApp(url=f"http://127.0.0.1:{port}/", settings=settings)
     finally:
         demo.close()
+
+
+class ThinkingService:
+    """The real chat service with a pretend model step at the end of each turn: the ranker's cards come
+    first in an update with thinking=True, the final update `delay_s` later (as when a model picks)."""
+
+    def __init__(self, service: object, delay_s: float = 2.0) -> None:
+        self.service = service
+        self.delay_s = delay_s
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.service, name)
+
+    def respond(self, session, message: str):
+        import time
+
+        for update in self.service.respond(session, message):
+            if update.done and update.cards:
+                yield update.model_copy(update={"done": False, "thinking": True, "trace": None})
+                time.sleep(self.delay_s)
+            yield update

@@ -32,7 +32,7 @@ def entry(role: str, text: str) -> dict:
 
 
 def card_html(*items: tuple[str, str]) -> str:
-    from chatbot.ui_render import esc
+    from chatbot.ui.render import esc
 
     return '<div class="rec-cards">' + "".join(
         f'<article class="rec-card" data-item-id="{esc(i)}"><div class="rec-head"><span class="rec-rank">1</span>'

@@ -10,7 +10,7 @@ outputs are checked against what this session itself sent and was shown:
   it did not send, or a recommendation card for an item that none of its own replies named;
 * an **error** is a call that raised, or a turn whose reply is one of the app's error messages.
 
-Output formats read here (see `chatbot/ui.py` and `chatbot/ui_render.py`):
+Output formats read here (see `chatbot/ui/app.py` and `chatbot/ui/render.py`):
 `client.predict(message, catalog=..., lang=..., api_name="/chat")` returns
 `(history, cards_html, trace_html, lang, box)`; `history` is a list of {"role", "content"} where
 `content` is a list of parts [{"text": ..., "type": "text"}] (or a plain string) holding HTML-escaped
@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from chatbot.benchmarks.stats import percentiles_ms
-from chatbot.ui_text import LABELS
+from chatbot.ui.text import LABELS
 
 log = logging.getLogger(__name__)
 

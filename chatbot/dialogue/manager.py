@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.config import Settings
+from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.parser import ParsedMessage, parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
@@ -30,13 +31,12 @@ from chatbot.llm.templates import explain_candidate, join_words, key_fact, price
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate
 from chatbot.sanitize import clean_message, has_words
-from chatbot.turn import CandidateTrace, DecisionTrace, ItemCard, TurnUpdate
+from chatbot.turn import DecisionTrace, ItemCard, TurnUpdate
 
 log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
-TRACE_SIGNALS = 6
 KIND_LABELS = {"en": {"movie": "Film", "series": "Series", "product": "Product"},
                "zh": {"movie": "电影", "series": "剧集", "product": "商品"}}
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
@@ -139,7 +139,7 @@ class DialogueManager:
             why = explain_candidate(by_id[item_id], lang, engine.items) if item_id in by_id else ""
             blocks.append(self._about(item, lang, points.get(item_id, []), why))
             cards.append(self._card(item, lang, points.get(item_id, []), why))
-        self._trace_candidates(trace, candidates, lang)
+        self._trace_candidates(turn, candidates)
         trace.picked, trace.picker = targets, "no-llm"
         turn.state.shown_ids += [t for t in targets if t not in turn.state.shown_ids]
         yield self._finish(turn, "\n\n".join(blocks), cards)
@@ -223,7 +223,7 @@ class DialogueManager:
     def _pick(self, turn: _Turn, candidates: list[Candidate], k: int, intro: str) -> Iterator[TurnUpdate]:
         """Paradigm 3: the LLM (or the no-LLM mode) picks from the candidates and explains, streamed."""
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
-        self._trace_candidates(trace, candidates, lang)
+        self._trace_candidates(turn, candidates)
         points = self._selling_points(turn, [c.item for c in candidates])
         head = "\n\n".join([*turn.notes, intro])
         result: PickResult | None = None
@@ -258,15 +258,16 @@ class DialogueManager:
         trace.liked = [self._title(turn.engine, i, session.lang) for i in state.liked_ids]
         trace.disliked = [self._title(turn.engine, i, session.lang) for i in state.disliked_ids]
         trace.user_tags = list(state.interest_tags[-6:])
+        describe_turn(trace, state.constraints.model_dump(), state.card_feedback, turn.engine.items, session.lang,
+                      len(turn.engine.items), turn.engine.ranker.dense)
         session.cards = list(cards)
         session.remember(turn.text, reply)
         return TurnUpdate(text=reply, cards=cards, trace=trace, lang=session.lang, done=True)
 
-    def _trace_candidates(self, trace: DecisionTrace, candidates: Sequence[Candidate], lang: str) -> None:
-        for c in candidates:
-            strongest = sorted(c.signals.items(), key=lambda kv: -abs(kv[1]))[:TRACE_SIGNALS]
-            trace.candidates.append(CandidateTrace(item_id=c.item.id, title=c.item.display_title(lang),
-                                                   score=round(c.score, 4), signals=dict(strongest)))
+    @staticmethod
+    def _trace_candidates(turn: _Turn, candidates: Sequence[Candidate]) -> None:
+        trace_candidates(turn.trace, candidates, turn.lang, turn.engine.ranker.weights.weights,
+                         turn.engine.items, turn.state.liked_ids)
 
     @staticmethod
     def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
@@ -281,7 +282,8 @@ class DialogueManager:
             subtitle = " · ".join(x for x in [str(item.year or ""), KIND_LABELS[lang].get(item.kind, "")] if x)
         tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
         return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
-                        tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why)
+                        tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why,
+                        image_url=item.image_url or "")
 
     @staticmethod
     def _about(item: Item, lang: str, points: Sequence[str], why: str) -> str:

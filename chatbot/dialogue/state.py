@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 MAX_PREFERENCES = 20
 MAX_TAGS = 30
 MAX_SHOWN = 2000
+FeedbackAction = Literal["like", "dislike", "seen", "not_interested"]
 
 
 def _add(target: list[str], values: list[str], limit: int | None = None) -> None:
@@ -49,6 +50,7 @@ class DialogueState(BaseModel):
     language: Literal["en", "zh"] = "en"
     turn_count: int = 0
     last_query: str = ""
+    card_feedback: dict[str, str] = Field(default_factory=dict)  # item id -> FeedbackAction, from the card buttons
 
     def reset(self, keep_language: bool = True) -> None:
         """Forget everything (start over); the reply language stays unless told otherwise."""
@@ -95,3 +97,21 @@ class DialogueState(BaseModel):
     def add_interest_tags(self, tags: list[str]) -> None:
         """Tags written by the LLM (paradigm 2) or the manager."""
         _add(self.interest_tags, [t.strip().lower() for t in tags if t and t.strip()], MAX_TAGS)
+
+    def feedback(self, item_id: str, action: FeedbackAction) -> None:
+        """A card button, read as its words would be: 👍 "I loved it" (liked), 👎 "not that one"
+        (disliked), "seen it" (known, not to be suggested again) and "not interested" (hidden, no taste)."""
+        if action == "like":
+            _remove(self.disliked_ids, [item_id])
+            _remove(self.mentioned_ids, [item_id])
+            _add(self.liked_ids, [item_id])
+        elif action == "dislike":
+            _remove(self.liked_ids, [item_id])
+            _remove(self.mentioned_ids, [item_id])
+            _add(self.disliked_ids, [item_id])
+        elif action == "seen":
+            if item_id not in self.liked_ids and item_id not in self.disliked_ids:
+                _add(self.mentioned_ids, [item_id])
+        _add(self.shown_ids, [item_id], MAX_SHOWN)  # every action keeps it out of later suggestions
+        self.card_feedback[item_id] = action
+        self.focus_id = item_id

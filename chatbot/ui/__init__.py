@@ -1,0 +1,2 @@
+"""The web page (Gradio): layout and handlers (app), HTML rendering (render), its string table (text),
+the background warm-up (warmup)."""

@@ -23,6 +23,7 @@ from functools import partial
 import gradio as gr
 
 from chatbot.config import Settings
+from chatbot.dialogue.parser import detect_language
 from chatbot.errors import CatalogError, ChatbotError, LLMError, StoreError
 from chatbot.sanitize import clean_message
 from chatbot.service import ChatService, ChatSession
@@ -119,7 +120,8 @@ class ChatApp:
             return ""
 
     def status_html(self, lang: str) -> str:
-        return render_status(lang, self.warmup.ready, self.warmup.message, self.llm_status(), self.warmup.failed)
+        return render_status(lang, self.warmup.ready, self.warmup.message_in(lang), self.llm_status(),
+                             self.warmup.failed)
 
     def _new_ui(self, catalog: str | None, lang: str) -> UiState:
         catalog = catalog if catalog in self.catalog_names else self.default_catalog()
@@ -158,8 +160,8 @@ class ChatApp:
         ui.messages.append({"role": "user", "content": shown})
         reply = {"role": "assistant", "content": "…"}
         ui.messages.append(reply)
-        if not self.warmup.finished:
-            reply["content"] = label(ui.lang, "still_preparing")
+        if not self.warmup.finished:  # in the message's language (the service's progress updates follow)
+            reply["content"] = label(detect_language(message, _norm_lang(ui.lang)), "still_preparing")
         skip = gr.skip()
         yield chat_history(ui.messages), skip, skip, skip, ui
         done = False

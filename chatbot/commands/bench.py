@@ -26,6 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                            help="rank the labelled items plus a random sample of the rest, N items in all")
     embedders.add_argument("--throughput-items", type=int, default=300,
                            help="ReDial catalog items embedded to measure indexing speed (0: skip)")
+    embedders.add_argument("--speed-only", action="store_true", help="only load time and indexing speed")
 
     llm = kinds.add_parser("llm", help="time to first token, tokens/s, one recommendation turn")
     llm.add_argument("--turns", type=int, default=3)
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         from chatbot.benchmarks.embedders import run_embedder_bench
 
         result = run_embedder_bench(settings, Path(args.redial), args.limit, args.catalog_sample,
-                                    args.throughput_items)
+                                    args.throughput_items, args.speed_only)
     elif args.bench == "llm":
         from chatbot.llm.bench import run_llm_bench
 

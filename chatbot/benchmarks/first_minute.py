@@ -40,11 +40,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_NOT_IN_A_CLONE = {".git", ".venv", "data", "__pycache__", ".pytest_cache", ".hypothesis", "test-results"}
+
+
+def project_files(source: Path) -> list[str]:
+    """What a clone holds: the files git tracks plus new ones it does not ignore (without git: the tree
+    minus the virtual environment, the data folder and caches)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=source,
+                                check=True, capture_output=True).stdout.decode().split("\0")
+        return [name for name in listed if name]
+    except (OSError, subprocess.CalledProcessError):
+        return [str(path.relative_to(source)) for path in source.rglob("*")
+                if path.is_file() and not _NOT_IN_A_CLONE & set(path.relative_to(source).parts)]
+
+
 def fresh_copy(source: Path, target: Path) -> Path:
-    """The project's files as a clone has them: what git tracks plus new files it does not ignore."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=source,
-                            check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
+    """The project's files as a clone has them, copied into `target` (no data folder)."""
+    for name in project_files(source):
         src = source / name
         if src.is_file() and not src.is_symlink():
             dst = target / name

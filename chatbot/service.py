@@ -13,7 +13,7 @@ from chatbot.config import Settings
 from chatbot.dialogue.manager import DialogueManager
 from chatbot.dialogue.parser import detect_language
 from chatbot.dialogue.session import ChatSession
-from chatbot.engine import BuildProgress, EngineRegistry
+from chatbot.engine import EngineRegistry
 from chatbot.errors import StoreError
 from chatbot.llm.factory import LLMHandle, build_chat_model
 from chatbot.llm.selling_points import open_cache

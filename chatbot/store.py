@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import chromadb
@@ -29,6 +29,7 @@ from chatbot.embedders import Embedder
 from chatbot.errors import StoreError
 from chatbot.filters import item_metadata
 from chatbot.items import Item
+from chatbot.shipped_vectors import ShippedVector
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +126,13 @@ class SyncReport(BaseModel):
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    restored: int = 0  # of added + updated: vectors taken from the shipped file, not embedded
     rebuilt: bool = False
 
     @property
     def embedded(self) -> int:
-        return self.added + self.updated
+        """Items the embedder actually ran on."""
+        return self.added + self.updated - self.restored
 
 
 class ArtifactStore:
@@ -216,10 +219,13 @@ class CatalogIndex:
             offset += page
 
     @_store_errors
-    def sync(self, items: Sequence[Item], batch_size: int = 64, progress: bool = True) -> SyncReport:
-        """Make the index hold exactly `items`. Unchanged items cost nothing; each batch is written
-        as soon as it is embedded, so an interrupted run leaves a consistent index that the next
-        run completes."""
+    def sync(self, items: Sequence[Item], batch_size: int = 64, progress: bool = True,
+             shipped: Mapping[str, ShippedVector] | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Make the index hold exactly `items`. Unchanged items cost nothing; an item whose shipped vector
+        matches its content hash is restored from `shipped` without embedding; each batch is written as
+        soon as it is ready, so an interrupted run leaves a consistent index that the next run completes.
+        `on_progress(done, total)` is called after every batch (for the page's status line)."""
         report = SyncReport(rebuilt=self.rebuilt)
         stored = self.stored_hashes()
         wanted = {item.id: item for item in items}
@@ -227,22 +233,54 @@ class CatalogIndex:
         report.added = sum(1 for item in todo if item.id not in stored)
         report.updated = len(todo) - report.added
         report.unchanged = len(items) - len(todo)
-        stale = [item_id for item_id in stored if item_id not in wanted]
-        with tqdm(total=len(todo), desc=f"Indexing {self.catalog_name}", unit="item",
-                  disable=not progress or not todo) as bar:
-            for start in range(0, len(todo), batch_size):
-                batch = todo[start:start + batch_size]
-                documents = [item.to_text() for item in batch]
-                vectors = self.embedder.embed_passages(documents)
-                self._collection.upsert(ids=[item.id for item in batch], embeddings=vectors,
-                                        documents=documents, metadatas=[item_metadata(item) for item in batch])
+        shipped = shipped or {}
+        ready = [item for item in todo if (s := shipped.get(item.id)) is not None and s.content_hash == item.content_hash()]
+        report.restored = len(ready)
+        if ready:
+            for start in range(0, len(ready), 5000):
+                batch = ready[start:start + 5000]
+                self._write(batch, np.stack([shipped[item.id].vector for item in batch]))
+        restored_ids = {item.id for item in ready}
+        to_embed = [item for item in todo if item.id not in restored_ids]
+        # longest first: a slow batch shows early in the progress estimate, and similar lengths share a batch
+        to_embed.sort(key=lambda item: -len(item.to_text()))
+        done = len(ready)
+        if on_progress and todo:
+            on_progress(done, len(todo))
+        with tqdm(total=len(to_embed), desc=f"Indexing {self.catalog_name}", unit="item",
+                  disable=not progress or not to_embed) as bar:
+            for start in range(0, len(to_embed), batch_size):
+                batch = to_embed[start:start + batch_size]
+                self._write(batch, self.embedder.embed_passages([item.to_text() for item in batch]))
                 bar.update(len(batch))
+                done += len(batch)
+                if on_progress:
+                    on_progress(done, len(todo))
+        stale = [item_id for item_id in stored if item_id not in wanted]
         for start in range(0, len(stale), 5000):
             self._collection.delete(ids=stale[start:start + 5000])
         report.removed = len(stale)
         self.rebuilt = False
         log.info("index %s: %s", self.name, report.model_dump())
         return report
+
+    def _write(self, batch: Sequence[Item], vectors: np.ndarray) -> None:
+        self._collection.upsert(ids=[item.id for item in batch], embeddings=vectors,
+                                documents=[item.to_text() for item in batch],
+                                metadatas=[item_metadata(item) for item in batch])
+
+    @_store_errors
+    def all_vectors(self) -> dict[str, np.ndarray]:
+        """id -> vector of every item in the index (paged)."""
+        vectors: dict[str, np.ndarray] = {}
+        offset, page = 0, 5000
+        while True:
+            found = self._collection.get(include=["embeddings"], limit=page, offset=offset)
+            for item_id, vec in zip(found["ids"], found["embeddings"]):
+                vectors[item_id] = np.asarray(vec, dtype=np.float32)
+            if len(found["ids"]) < page:
+                return vectors
+            offset += page
 
     # ---- queries --------------------------------------------------------------------------
     @_store_errors

@@ -145,3 +145,38 @@ def test_python_app_py_serves_on_the_configured_port(tmp_path):
         process.terminate()
         output = process.communicate(timeout=20)[0]
     assert "warm-up" in output, "index preparation is logged"
+
+
+def test_a_question_during_warm_up_streams_progress_in_its_language_then_answers(tmp_path, monkeypatch):
+    """Over HTTP, as a page does: a Chinese question asked on an English page while the catalog is being
+    indexed gets the waiting text in Chinese, then, in the same turn, the recommendation."""
+    import html
+    import time
+
+    from app_support import app_settings
+    from gradio_client import Client
+    from test_service_warmup import GatedEmbedder
+
+    import chatbot.engine
+    from chatbot.service import ChatService
+
+    embedder = GatedEmbedder()
+    monkeypatch.setattr(chatbot.engine, "get_embedder", lambda settings: embedder)
+    settings = app_settings(tmp_path, embed_batch_size=4)
+    with serve_app(settings, ChatService(settings)) as running:
+        assert embedder.entered.wait(30), "the warm-up is indexing"
+        job = Client(running.url, verbose=False, analytics_enabled=False).submit(
+            "我很喜欢星际穿越，推荐几部类似的科幻电影", "movies", "en", api_name="/chat")
+        deadline = time.monotonic() + 60
+        waiting = ""
+        while not waiting and time.monotonic() < deadline:
+            for history, *_ in job.outputs():
+                text = html.unescape(message_text(history[-1])) if history else ""
+                if "目录还在准备中" in text:
+                    waiting = text
+            time.sleep(0.1)
+        assert waiting, "the waiting text, in Chinese, while the catalog is indexed"
+        embedder.gate.set()
+        history, cards_html, _, lang, _ = job.result(timeout=60)
+        assert card_titles(cards_html) and lang == "zh", "answered in the same turn, without asking again"
+        assert "目录还在准备中" not in message_text(history[-1])

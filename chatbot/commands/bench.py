@@ -24,6 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     embedders.add_argument("--limit", type=int, default=500, help="ReDial turns to score")
     embedders.add_argument("--catalog-sample", type=int, default=None,
                            help="rank the labelled items plus a random sample of the rest, N items in all")
+    embedders.add_argument("--throughput-items", type=int, default=300,
+                           help="ReDial catalog items embedded to measure indexing speed (0: skip)")
+    embedders.add_argument("--speed-only", action="store_true", help="only load time and indexing speed")
 
     llm = kinds.add_parser("llm", help="time to first token, tokens/s, one recommendation turn")
     llm.add_argument("--turns", type=int, default=3)
@@ -32,6 +35,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--url", required=True)
     load.add_argument("--users", type=int, default=10)
     load.add_argument("--turns", type=int, default=5)
+
+    first = kinds.add_parser("first-minute", help="fresh copy, empty data folder: seconds to the page and to the "
+                                                  "first recommendation; then a restart on the full data folder")
+    first.add_argument("--question", default=None, help="asked the moment the page answers")
+    first.add_argument("--timeout", type=float, default=600.0)
 
     ranker = kinds.add_parser("ranker", help="per-turn cost of the full ranker at catalog size and 100k items")
     ranker.add_argument("--items", type=int, nargs="+", default=[0, 100000], help="0 = the catalog as it is")
@@ -49,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.bench == "embedders":
         from chatbot.benchmarks.embedders import run_embedder_bench
 
-        result = run_embedder_bench(settings, Path(args.redial), args.limit, args.catalog_sample)
+        result = run_embedder_bench(settings, Path(args.redial), args.limit, args.catalog_sample,
+                                    args.throughput_items, args.speed_only)
     elif args.bench == "llm":
         from chatbot.llm.bench import run_llm_bench
 
@@ -58,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
         from chatbot.benchmarks.load import run_load_bench
 
         result = run_load_bench(args.url, args.users, args.turns)
+    elif args.bench == "first-minute":
+        from chatbot.benchmarks.first_minute import QUESTION, run_first_minute
+
+        result = run_first_minute(args.question or QUESTION, timeout_s=args.timeout)
     else:
         from chatbot.ranking.bench import run_ranker_bench
 

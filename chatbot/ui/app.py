@@ -108,7 +108,7 @@ class ChatApp(TurnRunner):
         return label(lang, "llm_off")
 
     def status_html(self, lang: str) -> str:
-        return render_status(lang, self.warmup.ready, self.warmup.message, self.llm_line(lang), self.warmup.failed)
+        return render_status(lang, self.warmup.ready, self.warmup.message_in(lang), self.llm_line(lang), self.warmup.failed)
 
     def new_chat(self, catalog: str, lang: str) -> CatalogChat:
         return CatalogChat(session=self.service.new_session(catalog, lang))

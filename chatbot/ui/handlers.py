@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from chatbot.dialogue.parser import detect_language
 from chatbot.errors import CatalogError, ChatbotError, LLMError, StoreError
 from chatbot.sanitize import clean_message
 from chatbot.ui.render import chat_history
@@ -67,8 +68,8 @@ class TurnRunner:
         chat.messages.append({"role": "user", "content": shown})
         reply = {"role": "assistant", "content": "…"}
         chat.messages.append(reply)
-        if not self.warmup.finished:
-            reply["content"] = label(ui.lang, "still_preparing")
+        if not self.warmup.finished:  # in the message's language (the service's progress updates follow)
+            reply["content"] = label(detect_language(message, ui.lang), "still_preparing")
         skip = gr.skip()
         yield chat_history(chat.messages), skip, skip, skip, ui
         done, reply_lang = False, ui.lang
@@ -86,7 +87,7 @@ class TurnRunner:
                     yield chat_history(chat.messages), cards, skip, skip, ui
             if not done:
                 log.error("the chat service ended a turn without a final update")
-                if reply["content"] in ("…", label(ui.lang, "still_preparing")):
+                if reply["content"] in ("…", label("en", "still_preparing"), label("zh", "still_preparing")):
                     reply["content"] = label(ui.lang, "error")
             else:
                 self._vary_repeat(ui, before, reply, reply_lang)

@@ -42,6 +42,12 @@ class WarmUp:
         """Block until the warm-up finished (or `timeout` seconds passed); True when it finished."""
         return self._done.wait(timeout)
 
+    def message_in(self, lang: str) -> str:
+        """The status line's text in the page's language: what is being prepared now, else the last message."""
+        localized = getattr(self._service, "progress_text", None)
+        text = localized(lang) if callable(localized) and not self.finished else ""
+        return text or self.message
+
     def _progress(self, message: str) -> None:
         self.message = message
         log.info("warm-up: %s", message)

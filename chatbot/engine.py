@@ -46,7 +46,7 @@ def build_engine(settings: Settings, catalog: str, progress: Callable[[str], Non
     report = index.sync(loaded.items, batch_size=settings.embed_batch_size)
     log.info("catalog %s ready: %s", name, report.model_dump())
     return CatalogEngine(name=name, items=items, index=index, titles=TitleMatcher(loaded.items),
-                         ranker=Ranker.from_index(index, list(items.values()), settings),
+                         ranker=Ranker.from_index(index, list(items.values())),
                          kind=catalog_kind(loaded.items), load_errors=len(loaded.errors))
 
 

@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from chatbot.ranking import signals, tuning
+from chatbot.evaluation import tuning
+from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel
 from chatbot.ranking.dialog_context import DialogReader
-from chatbot.ranking.evaluation import Tally, evaluate, to_eval_turns
+from chatbot.evaluation.redial import Tally, evaluate, to_eval_turns
 from chatbot.ranking.ranker import Ranker, Weights
 from chatbot.store import open_index
 from conftest import shared_data

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = run_load_bench(args.url, args.users, args.turns)
     else:
-        from chatbot.ranking.bench import run_ranker_bench
+        from chatbot.benchmarks.ranker import run_ranker_bench
 
         result = run_ranker_bench(settings, args.items, args.turns)
     print(json.dumps(result, ensure_ascii=False))

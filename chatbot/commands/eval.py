@@ -50,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
     from chatbot.config import get_settings
     from chatbot.embedders import get_embedder
     from chatbot.loaders import load_catalog
-    from chatbot.ranking import collaborative, tuning
+    from chatbot.evaluation import tuning
+    from chatbot.ranking import collaborative
     from chatbot.ranking.dialog_context import DialogReader
-    from chatbot.ranking.evaluation import evaluate, to_eval_turns
+    from chatbot.evaluation.redial import evaluate, to_eval_turns
     from chatbot.ranking.interactions import read_dialogs, read_many
     from chatbot.ranking.ranker import Ranker, load_weights
     from chatbot.store import open_index

@@ -28,7 +28,7 @@ from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
 from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
 from chatbot.llm.templates import explain_candidate, join_words, key_fact, price_text, quoted_title
 from chatbot.ranking.request import RankRequest
-from chatbot.recommendation import Candidate
+from chatbot.ranking.candidate import Candidate
 from chatbot.sanitize import clean_message, has_words
 from chatbot.turn import CandidateTrace, DecisionTrace, ItemCard, TurnUpdate
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -25,7 +25,10 @@ from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel
 from chatbot.ranking.network import Network, forward
 from chatbot.ranking.request import RankRequest
-from chatbot.recommendation import Candidate, Reason
+from chatbot.ranking.candidate import Candidate, Reason
+
+if TYPE_CHECKING:
+    from chatbot.store import CatalogIndex
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +87,9 @@ def load_weights(path: str | Path | None = None) -> Weights:
 class Ranker:
     """Ranks catalog items for a RankRequest. Build one per catalog and share it (it holds no user state)."""
 
-    def __init__(self, index: Any, items: Sequence[Item], collab: CollabModel | None = None,
+    def __init__(self, index: CatalogIndex, items: Sequence[Item], collab: CollabModel | None = None,
                  weights: Weights | None = None, dense_limit: int = DENSE_LIMIT) -> None:
-        self.index = index  # chatbot.store.CatalogIndex
+        self.index = index
         self.table = signals.ItemTable(items, collab or CollabModel())
         self.dense = len(self.table.ids) <= dense_limit
         self._vectors = np.zeros((len(self.table.ids), index.embedder.dim), dtype=np.float32)
@@ -100,8 +103,7 @@ class Ranker:
         self.set_weights(weights or load_weights())
 
     @classmethod
-    def from_index(cls, index: Any, items: Sequence[Item], settings: Any = None,
-                   weights: Weights | None = None) -> "Ranker":
+    def from_index(cls, index: CatalogIndex, items: Sequence[Item], weights: Weights | None = None) -> Ranker:
         """The product ranker: interaction data learned at index time (if any) and the shipped weights."""
         from chatbot.ranking.collaborative import load
 
@@ -134,7 +136,7 @@ class Ranker:
         self.set_weights(self.weights)
 
     # ---- vectors ------------------------------------------------------------------------------
-    def _fetch(self, positions: Any) -> None:
+    def _fetch(self, positions: Iterable[int]) -> None:
         missing = [p for p in positions if not self._have[p]]
         for start in range(0, len(missing), 2000):
             chunk = missing[start:start + 2000]

@@ -157,87 +157,120 @@ def _log_scale(values: np.ndarray) -> np.ndarray:
     return (values / top).astype(np.float32) if top > 0 else np.zeros_like(values, dtype=np.float32)
 
 
+class _Context:
+    """One request's inputs to the signal functions: the candidates, their vectors, the anchors."""
+
+    def __init__(self, table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
+                 query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
+                 ref_vectors: np.ndarray | None) -> None:
+        self.table, self.request, self.cand = table, request, cand
+        self.vectors, self.query_vector, self.anchor_vectors = cand_vectors, query_vector, anchor_vectors
+        if ref_vectors is None:
+            ref_vectors = np.zeros((0, cand_vectors.shape[1] if cand_vectors.ndim == 2 else 1), dtype=np.float32)
+        self.ref = ref_vectors
+        pos = table.pos
+        self.positive = [pos[i] for i in [*request.liked_ids, *request.mentioned_ids] if i in pos]
+        self.recs = [pos[i] for i in request.recommended_ids if i in pos]
+        self.recent = [pos[i] for i in request.recent_ids if i in pos and i not in request.disliked_ids]
+
+    def standard(self, values: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        """Cosines standardised against a fixed reference sample of the catalog, so their spread means
+        the same for every request and for both the whole-catalog and the candidate paths."""
+        std = float(ref.std()) if ref.size > 1 else 0.0
+        return np.clip((values - float(ref.mean())) / max(std, 1e-3), -4.0, 8.0) if ref.size else values
+
+    def closeness(self, block: np.ndarray) -> np.ndarray:
+        """Standardised max cosine of each candidate to the columns of `block`."""
+        return self.standard((self.vectors @ block).max(axis=1), (self.ref @ block).max(axis=1))
+
+    def stacked(self, ids: Sequence[str]) -> np.ndarray | None:
+        vecs = [self.anchor_vectors[i] for i in ids if i in self.anchor_vectors]
+        return np.stack(vecs).T if vecs else None
+
+
 def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
             query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
             ref_vectors: np.ndarray | None = None) -> np.ndarray:
     """The signal matrix (len(cand) x len(SIGNALS)) for candidate positions `cand`."""
-    m = len(cand)
-    if ref_vectors is None:
-        ref_vectors = np.zeros((0, cand_vectors.shape[1] if cand_vectors.ndim == 2 else 1), dtype=np.float32)
-    out = np.zeros((m, len(SIGNALS)), dtype=np.float32)
-    if m == 0:
+    out = np.zeros((len(cand), len(SIGNALS)), dtype=np.float32)
+    if len(cand) == 0:
         return out
-    # Cosines are standardised against a fixed reference sample of the catalog, so their spread
-    # means the same for every request and for both the whole-catalog and the candidate paths.
-    def standard(values: np.ndarray, ref: np.ndarray) -> np.ndarray:
-        std = float(ref.std()) if ref.size > 1 else 0.0
-        return np.clip((values - float(ref.mean())) / max(std, 1e-3), -4.0, 8.0) if ref.size else values
+    ctx = _Context(table, request, cand, cand_vectors, query_vector, anchor_vectors, ref_vectors)
+    for part in (_similarity, _collaborative, _years, _asked_for, _combined, _named, _conversation):
+        part(ctx, out)
+    return out
 
-    if query_vector is not None:
-        out[:, INDEX["text_sim"]] = standard(cand_vectors @ query_vector, ref_vectors @ query_vector)
 
-    def stacked(ids: Sequence[str]) -> np.ndarray | None:
-        vecs = [anchor_vectors[i] for i in ids if i in anchor_vectors]
-        return np.stack(vecs).T if vecs else None
-
-    liked = stacked(request.liked_ids)
+def _similarity(ctx: _Context, out: np.ndarray) -> None:
+    """Embedding similarity to the query text and to the items named in the dialogue."""
+    request = ctx.request
+    if ctx.query_vector is not None:
+        out[:, INDEX["text_sim"]] = ctx.standard(ctx.vectors @ ctx.query_vector, ctx.ref @ ctx.query_vector)
+    liked = ctx.stacked(request.liked_ids)
     if liked is not None:
-        out[:, INDEX["liked_max"]] = standard((cand_vectors @ liked).max(axis=1), (ref_vectors @ liked).max(axis=1))
+        out[:, INDEX["liked_max"]] = ctx.closeness(liked)
         profile = liked.mean(axis=1)
         profile = profile / max(float(np.linalg.norm(profile)), 1e-6)
-        out[:, INDEX["liked_mean"]] = standard(cand_vectors @ profile, ref_vectors @ profile)
+        out[:, INDEX["liked_mean"]] = ctx.standard(ctx.vectors @ profile, ctx.ref @ profile)
     for name, ids in (("mentioned_max", request.mentioned_ids), ("rec_max", request.recommended_ids),
                       ("recent_max", [i for i in request.recent_ids if i not in request.disliked_ids]),
                       ("disliked_max", request.disliked_ids)):
-        block = stacked(ids)
+        block = ctx.stacked(ids)
         if block is not None:
-            out[:, INDEX[name]] = standard((cand_vectors @ block).max(axis=1), (ref_vectors @ block).max(axis=1))
+            out[:, INDEX[name]] = ctx.closeness(block)
 
-    pos = table.pos
-    positive = [pos[i] for i in [*request.liked_ids, *request.mentioned_ids] if i in pos]
-    recs = [pos[i] for i in request.recommended_ids if i in pos]
-    recent = [pos[i] for i in request.recent_ids if i in pos and i not in request.disliked_ids]
+
+def _collaborative(ctx: _Context, out: np.ndarray) -> None:
+    """Neighbours of the named items in each interaction source, and each source's popularity."""
+    table, cand = ctx.table, ctx.cand
     for source in SOURCES:
-        for suffix, anchors in (("liked", positive), ("rec", recs), ("recent", recent)):
+        for suffix, anchors in (("liked", ctx.positive), ("rec", ctx.recs), ("recent", ctx.recent)):
             scores = table.cf_scores(source, anchors)
             if scores is not None:
                 out[:, INDEX[f"cf_{source}_{suffix}"]] = np.log1p(scores[cand])
         out[:, INDEX[f"pop_{source}"]] = table.pop_source[source][cand]
         out[:, INDEX[f"top_{source}"]] = table.top_source[source][cand]
-        if not positive:
+        if not ctx.positive:
             out[:, INDEX[f"pop_{source}_cold"]] = out[:, INDEX[f"pop_{source}"]]
     out[:, INDEX["pop_item"]] = table.pop_item[cand]
 
+
+def _years(ctx: _Context, out: np.ndarray) -> None:
+    """The recency prior (age bins) and closeness to the years of the named items."""
+    table, cand = ctx.table, ctx.cand
     age = table.age[cand]
     for lo, hi in AGE_BINS:
         out[:, INDEX[f"age_{lo}_{hi}"]] = (age >= lo) & (age <= hi)
     out[:, INDEX["year_unknown"]] = age < 0
     years = table.year[cand]
-    anchor_years = [table.year[p] for p in positive if table.year[p] > 0]
+    anchor_years = [table.year[p] for p in ctx.positive if table.year[p] > 0]
     if anchor_years:
         mean_year = float(np.mean(anchor_years))
         out[:, INDEX["year_close"]] = np.where(years > 0, np.exp(-np.abs(years - mean_year) / 8.0), 0.0)
 
-    n_all = len(table.ids)
+
+def _asked_for(ctx: _Context, out: np.ndarray) -> None:
+    """Genres, people, era and newness asked for; genre overlap with the named items."""
+    table, request, cand = ctx.table, ctx.request, ctx.cand
     wanted = [table.genre_col[g] for g in request.genres if g in table.genre_col]
     if wanted:
-        g_sub = table.genre_matrix[cand]
-        out[:, INDEX["genre_match"]] = g_sub[:, wanted].sum(axis=1) / len(wanted)  # genres the catalog has
-    if positive:
+        out[:, INDEX["genre_match"]] = table.genre_matrix[cand][:, wanted].sum(axis=1) / len(wanted)
+    if ctx.positive:
         g_sub = table.genre_matrix[cand]
         sizes = g_sub.sum(axis=1)
-        total = np.zeros(m, dtype=np.float32)
-        for p in positive:
+        total = np.zeros(len(cand), dtype=np.float32)
+        for p in ctx.positive:
             anchor = table.genre_matrix[p]
             inter = g_sub @ anchor
             union = sizes + anchor.sum() - inter
             total += np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-        out[:, INDEX["anchor_genre"]] = total / len(positive)
+        out[:, INDEX["anchor_genre"]] = total / len(ctx.positive)
     if request.people:
-        marks = np.zeros(n_all, dtype=np.float32)
+        marks = np.zeros(len(table.ids), dtype=np.float32)
         for person in request.people:
             marks[table.person_items.get(person.lower(), [])] = 1.0
         out[:, INDEX["person_match"]] = marks[cand]
+    years, age = table.year[cand], table.age[cand]
     if request.year_min is not None or request.year_max is not None:
         lo = request.year_min or 0
         hi = request.year_max or 10_000
@@ -245,30 +278,42 @@ def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vecto
     if request.wants_recent:
         out[:, INDEX["recent_match"]] = (age >= 0) & (age <= 2)
 
+
+def _combined(ctx: _Context, out: np.ndarray) -> None:
+    """Products of a match and popularity, and the cold-start copies (no item named yet)."""
     pop_any = np.max([out[:, INDEX[f"pop_{source}"]] for source in SOURCES], axis=0)
     out[:, INDEX["genre_pop"]] = out[:, INDEX["genre_match"]] * pop_any
     out[:, INDEX["anchor_genre_pop"]] = out[:, INDEX["anchor_genre"]] * pop_any
     out[:, INDEX["text_pop"]] = np.maximum(out[:, INDEX["text_sim"]], 0.0) * pop_any
-    if not positive:  # cold start: the same evidence, weighted on its own
-        top_any = np.max([table.top_source[source][cand] for source in SOURCES], axis=0)
+    if not ctx.positive:
+        top_any = np.max([ctx.table.top_source[source][ctx.cand] for source in SOURCES], axis=0)
         out[:, INDEX["cold_text_sim"]] = out[:, INDEX["text_sim"]]
         out[:, INDEX["cold_genre_match"]] = out[:, INDEX["genre_match"]]
         out[:, INDEX["cold_top"]] = top_any
         out[:, INDEX["cold_genre_top"]] = out[:, INDEX["genre_match"]] * top_any
+
+
+def _named(ctx: _Context, out: np.ndarray) -> None:
+    """Whether the item itself was named in the dialogue, by role."""
+    request, pos = ctx.request, ctx.table.pos
     for name, ids in (("is_liked", request.liked_ids), ("is_mentioned", request.mentioned_ids),
                       ("is_disliked", request.disliked_ids), ("is_recommended", request.recommended_ids)):
         marks_at = [pos[i] for i in ids if i in pos]
         if marks_at:
-            marks = np.zeros(n_all, dtype=np.float32)
+            marks = np.zeros(len(ctx.table.ids), dtype=np.float32)
             marks[marks_at] = 1.0
-            out[:, INDEX[name]] = marks[cand]
+            out[:, INDEX[name]] = marks[ctx.cand]
+
+
+def _conversation(ctx: _Context, out: np.ndarray) -> None:
+    """The request's context, the same for every candidate (read by the non-linear part)."""
+    request = ctx.request
     named = len(request.liked_ids) + len(request.mentioned_ids)
     context = {"ctx_utterances": np.log1p(request.utterances) / 3, "ctx_has_items": named > 0,
                "ctx_items": np.log1p(named) / 2, "ctx_recommended": np.log1p(len(request.recommended_ids)) / 2,
                "ctx_has_disliked": bool(request.disliked_ids), "ctx_has_genres": bool(request.genres)}
     for name, value in context.items():
         out[:, INDEX[name]] = float(value)
-    return out
 
 
 def default_weights() -> dict[str, float]:

@@ -20,7 +20,7 @@ from scipy.optimize import minimize
 from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel, learn_source
 from chatbot.ranking.dialog_context import DialogReader
-from chatbot.ranking.evaluation import EvalTurn, evaluate
+from chatbot.evaluation.redial import EvalTurn, evaluate
 from chatbot.ranking.interactions import DIALOGUE_SOURCE, Interaction, dialogue_interactions
 from chatbot.ranking.network import Network, from_torch
 from chatbot.ranking.ranker import Ranker, Weights

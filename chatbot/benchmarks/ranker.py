@@ -88,7 +88,7 @@ def run_ranker_bench(settings: Settings, sizes: Sequence[int], turns: int = 200)
     from chatbot.loaders import load_catalog
     from chatbot.ranking import collaborative
     from chatbot.ranking.dialog_context import DialogReader
-    from chatbot.ranking.evaluation import to_eval_turns
+    from chatbot.evaluation.redial import to_eval_turns
     from chatbot.ranking.interactions import import_movielens, read_dialogs
     from chatbot.ranking.ranker import Ranker
     from chatbot.store import open_index

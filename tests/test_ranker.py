@@ -44,10 +44,20 @@ def test_reader_sorts_liked_disliked_mentioned_and_recommended():
     assert request.mentioned_ids == ["8"]
     assert request.recommended_ids == ["2"]
     assert "horror" in request.genres
-    assert request.people == ["Jack Nicholson"]
+    assert "Jack Nicholson" in request.seeker_text and "Have you seen" not in request.seeker_text
+    assert signals.ItemTable(MOVIES, CollabModel()).people_asked(request) == ["Jack Nicholson"]
     assert (request.year_min, request.year_max) == (1980, 1989)
     assert "Something scary" in request.query_text
     assert request.utterances == 3
+
+
+def test_reader_marks_suggestions_the_seeker_turned_down():
+    reader = DialogReader(MOVIES)
+    request = reader.read(["", "Have you seen It Follows (2014) ?", "No, I saw it already", "How about Get Out (2017) ?",
+                           "Sounds good, something new please"])
+    assert request.rejected_ids == ["2"]
+    assert request.recommended_ids == ["2", "4"]
+    assert request.wants_recent
 
 
 def test_find_titles_is_exact_and_keeps_order():

@@ -5,15 +5,17 @@ All signals are numbers in about [0, 1]; the learned weights (weights.json) comb
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from chatbot.items import Item
-from chatbot.ranking.collaborative import CollabModel
+from chatbot.ranking.collaborative import CollabModel, SourceModel
 from chatbot.ranking.request import RankRequest
 
 SOURCES = ("ratings", "dialogue")  # interaction sources with their own weights; others count as "ratings"
+_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 AGE_BINS = ((0, 0), (1, 1), (2, 3), (4, 8), (9, 18), (19, 28), (29, 10_000))
 
 SIGNALS: tuple[str, ...] = (
@@ -23,10 +25,14 @@ SIGNALS: tuple[str, ...] = (
     "mentioned_max",  # max cosine to an item the user named without an opinion
     "rec_max",  # max cosine to an item the recommender already suggested
     "disliked_max",  # max cosine to a disliked item
+    "rejected_max",  # max cosine to an item the recommender suggested and the user turned down
+    "seeker_sim",  # cosine(the user's own words, item)
     *(f"cf_{s}_liked" for s in SOURCES),  # collaborative: neighbours of the liked/mentioned items
     *(f"cf_{s}_rec" for s in SOURCES),  # collaborative: neighbours of the recommender's suggestions
     *(f"cf_{s}_recent" for s in SOURCES),  # collaborative: neighbours of the items in the latest exchange
     "recent_max",  # max cosine to an item named in the latest exchange
+    *(f"svd_{s}_liked" for s in SOURCES),  # item embeddings from interactions: closeness to the liked/mentioned
+    *(f"svd_{s}_recent" for s in SOURCES),  # ... and to the items of the latest exchange
     *(f"pop_{s}" for s in SOURCES),  # popularity in each interaction source
     *(f"top_{s}" for s in SOURCES),  # how often it was rated near the top (ReDial: suggested by a recommender)
     *(f"pop_{s}_cold" for s in SOURCES),  # popularity when the user has named no item yet
@@ -81,6 +87,8 @@ class ItemTable:
         for row, names in enumerate(self.people):
             for name in names:
                 self.person_items.setdefault(name, []).append(row)
+        self.person_names = {p.lower(): p for item in self.items for names in item.people.values() for p in names
+                             if len(p.split()) >= 2}  # lower case -> as the catalog writes it
         vocab = sorted({g for genres in self.genres for g in genres})
         self.genre_col = {g: c for c, g in enumerate(vocab)}
         self.genre_matrix = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
@@ -97,6 +105,7 @@ class ItemTable:
         self.pop_source: dict[str, np.ndarray] = {}
         self.top_source: dict[str, np.ndarray] = {}
         self.neighbours: dict[str, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
+        self.factors: dict[str, np.ndarray] = {}
         cache = getattr(self, "_converted", {})
         self._converted: dict[int, tuple] = {}
         for source in SOURCES:
@@ -114,12 +123,15 @@ class ItemTable:
                 pop += hit[1]
                 top += hit[2]
                 table.update(hit[3])
+                if hit[4].shape[1]:
+                    self.factors[source] = hit[4]
             self.pop_source[source] = _log_scale(pop)
             self.top_source[source] = _log_scale(top)
             self.neighbours[source] = table
 
-    def _convert(self, model) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-        """A source's popularity, top popularity and neighbour lists in catalog positions."""
+    def _convert(self, model: SourceModel) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]],
+                                                    np.ndarray]:
+        """A source's popularity, top popularity, neighbour lists and item embeddings in catalog positions."""
         pop = np.zeros(len(self.ids), dtype=np.float32)
         top = np.zeros(len(self.ids), dtype=np.float32)
         table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -136,7 +148,28 @@ class ItemTable:
             if known:
                 idx, sims = zip(*known)
                 table[self.pos[item_id]] = (np.array(idx, dtype=np.int64), np.array(sims, dtype=np.float32))
-        return pop, top, table
+        dim = len(next(iter(model.factors.values()))) if model.factors else 0
+        factors = np.zeros((len(self.ids), dim), dtype=np.float32)
+        for item_id, vector in model.factors.items():
+            if item_id in self.pos:
+                factors[self.pos[item_id]] = vector
+        return pop, top, table, factors
+
+    def people_in(self, text: str) -> list[str]:
+        """The catalog's people (names of two or three words) named in `text`, in order."""
+        words = _WORD.findall(text.lower())
+        found: list[str] = []
+        for n in (2, 3):
+            for i in range(len(words) - n + 1):
+                name = self.person_names.get(" ".join(words[i:i + n]))
+                if name and name not in found:
+                    found.append(name)
+        return found
+
+    def people_asked(self, request: RankRequest) -> list[str]:
+        """The people the request names, and those of the catalog named in the user's own words."""
+        found = self.people_in(request.seeker_text) if request.seeker_text else []
+        return list(dict.fromkeys([*request.people, *found]))
 
     def cf_scores(self, source: str, anchors: Sequence[int]) -> np.ndarray | None:
         """Sum of neighbour similarities from the anchors, over the whole catalog (recent anchors count more)."""
@@ -162,9 +195,10 @@ class _Context:
 
     def __init__(self, table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
                  query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
-                 ref_vectors: np.ndarray | None) -> None:
+                 ref_vectors: np.ndarray | None, seeker_vector: np.ndarray | None) -> None:
         self.table, self.request, self.cand = table, request, cand
         self.vectors, self.query_vector, self.anchor_vectors = cand_vectors, query_vector, anchor_vectors
+        self.seeker_vector = seeker_vector
         if ref_vectors is None:
             ref_vectors = np.zeros((0, cand_vectors.shape[1] if cand_vectors.ndim == 2 else 1), dtype=np.float32)
         self.ref = ref_vectors
@@ -190,13 +224,14 @@ class _Context:
 
 def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
             query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
-            ref_vectors: np.ndarray | None = None) -> np.ndarray:
+            ref_vectors: np.ndarray | None = None, seeker_vector: np.ndarray | None = None) -> np.ndarray:
     """The signal matrix (len(cand) x len(SIGNALS)) for candidate positions `cand`."""
     out = np.zeros((len(cand), len(SIGNALS)), dtype=np.float32)
     if len(cand) == 0:
         return out
-    ctx = _Context(table, request, cand, cand_vectors, query_vector, anchor_vectors, ref_vectors)
-    for part in (_similarity, _collaborative, _years, _asked_for, _combined, _named, _conversation):
+    ctx = _Context(table, request, cand, cand_vectors, query_vector, anchor_vectors, ref_vectors, seeker_vector)
+    for part in (_similarity, _collaborative, _item_embeddings, _years, _asked_for, _combined, _named,
+                 _conversation):
         part(ctx, out)
     return out
 
@@ -206,6 +241,8 @@ def _similarity(ctx: _Context, out: np.ndarray) -> None:
     request = ctx.request
     if ctx.query_vector is not None:
         out[:, INDEX["text_sim"]] = ctx.standard(ctx.vectors @ ctx.query_vector, ctx.ref @ ctx.query_vector)
+    if ctx.seeker_vector is not None:
+        out[:, INDEX["seeker_sim"]] = ctx.standard(ctx.vectors @ ctx.seeker_vector, ctx.ref @ ctx.seeker_vector)
     liked = ctx.stacked(request.liked_ids)
     if liked is not None:
         out[:, INDEX["liked_max"]] = ctx.closeness(liked)
@@ -214,7 +251,7 @@ def _similarity(ctx: _Context, out: np.ndarray) -> None:
         out[:, INDEX["liked_mean"]] = ctx.standard(ctx.vectors @ profile, ctx.ref @ profile)
     for name, ids in (("mentioned_max", request.mentioned_ids), ("rec_max", request.recommended_ids),
                       ("recent_max", [i for i in request.recent_ids if i not in request.disliked_ids]),
-                      ("disliked_max", request.disliked_ids)):
+                      ("disliked_max", request.disliked_ids), ("rejected_max", request.rejected_ids)):
         block = ctx.stacked(ids)
         if block is not None:
             out[:, INDEX[name]] = ctx.closeness(block)
@@ -233,6 +270,18 @@ def _collaborative(ctx: _Context, out: np.ndarray) -> None:
         if not ctx.positive:
             out[:, INDEX[f"pop_{source}_cold"]] = out[:, INDEX[f"pop_{source}"]]
     out[:, INDEX["pop_item"]] = table.pop_item[cand]
+
+
+def _item_embeddings(ctx: _Context, out: np.ndarray) -> None:
+    """Closeness in each interaction source's item embedding to the named and the latest items."""
+    for source, factors in ctx.table.factors.items():
+        cand_f = factors[ctx.cand]
+        for suffix, anchors in (("liked", ctx.positive), ("recent", ctx.recent)):
+            known = [p for p in anchors if factors[p].any()]
+            if known:
+                profile = factors[known].mean(axis=0)
+                profile = profile / max(float(np.linalg.norm(profile)), 1e-6)
+                out[:, INDEX[f"svd_{source}_{suffix}"]] = cand_f @ profile
 
 
 def _years(ctx: _Context, out: np.ndarray) -> None:
@@ -265,9 +314,10 @@ def _asked_for(ctx: _Context, out: np.ndarray) -> None:
             union = sizes + anchor.sum() - inter
             total += np.where(union > 0, inter / np.maximum(union, 1), 0.0)
         out[:, INDEX["anchor_genre"]] = total / len(ctx.positive)
-    if request.people:
+    people = table.people_asked(request)
+    if people:
         marks = np.zeros(len(table.ids), dtype=np.float32)
-        for person in request.people:
+        for person in people:
             marks[table.person_items.get(person.lower(), [])] = 1.0
         out[:, INDEX["person_match"]] = marks[cand]
     years, age = table.year[cand], table.age[cand]

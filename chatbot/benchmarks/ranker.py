@@ -78,6 +78,7 @@ def _time_models(ranker, reader, turns) -> dict:
     for name, weights in (("linear_only", Weights(weights=shipped.weights)), ("full", shipped)):
         ranker.set_weights(weights)
         ranker._qcache.clear()
+        ranker._cosines.clear()
         timed[name] = _time_turns(ranker, reader, turns)
     ranker.set_weights(shipped)
     return {**timed["full"], "linear_only": timed["linear_only"]}

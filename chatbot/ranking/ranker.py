@@ -103,6 +103,7 @@ class Ranker:
         self._vectors = np.zeros((len(self.table.ids), index.embedder.dim), dtype=np.float32)
         self._have = np.zeros(len(self.table.ids), dtype=bool)
         self._qcache: dict[str, np.ndarray] = {}
+        self._cosines = signals.CosineCache()  # whole-catalog cosines to recent texts and named items
         self._lock = threading.Lock()
         n = len(self.table.ids)
         self._ref = np.sort(np.random.default_rng(0).choice(n, size=min(REFERENCE, n), replace=False)) if n else \
@@ -237,7 +238,7 @@ class Ranker:
         vectors = self._vectors if whole else self._vectors[cand]
         seeker_vector = self.embed_query(request.seeker_text[-SEEKER_CHARS:])
         return cand, signals.compute(self.table, request, cand, vectors, query_vector, anchors,
-                                     self._vectors[self._ref], seeker_vector)
+                                     self._vectors[self._ref], seeker_vector, self._cosines if whole else None)
 
     def rank(self, request: RankRequest, k: int = 10, only_ids: Sequence[str] | None = None) -> list[Candidate]:
         """The top `k` items for the request, best first, each with its signals and reasons.

@@ -6,6 +6,7 @@ All signals are numbers in about [0, 1]; the learned weights (weights.json) comb
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -195,8 +196,9 @@ class _Context:
 
     def __init__(self, table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
                  query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
-                 ref_vectors: np.ndarray | None, seeker_vector: np.ndarray | None) -> None:
-        self.table, self.request, self.cand = table, request, cand
+                 ref_vectors: np.ndarray | None, seeker_vector: np.ndarray | None,
+                 cache: CosineCache | None) -> None:
+        self.table, self.request, self.cand, self.cache = table, request, cand, cache
         self.vectors, self.query_vector, self.anchor_vectors = cand_vectors, query_vector, anchor_vectors
         self.seeker_vector = seeker_vector
         if ref_vectors is None:
@@ -213,23 +215,66 @@ class _Context:
         std = float(ref.std()) if ref.size > 1 else 0.0
         return np.clip((values - float(ref.mean())) / max(std, 1e-3), -4.0, 8.0) if ref.size else values
 
-    def closeness(self, block: np.ndarray) -> np.ndarray:
-        """Standardised max cosine of each candidate to the columns of `block`."""
-        return self.standard((self.vectors @ block).max(axis=1), (self.ref @ block).max(axis=1))
+    def cosines(self, key: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine of each candidate, of each reference item) to `vector`, from the cache when it has them."""
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is None:
+            hit = (self.vectors @ vector, self.ref @ vector)
+            if self.cache is not None:
+                self.cache.put(key, hit)
+        return hit
+
+    def similarity(self, key: str, vector: np.ndarray) -> np.ndarray:
+        return self.standard(*self.cosines(key, vector))
+
+    def closeness(self, ids: Sequence[str]) -> np.ndarray | None:
+        """Standardised max cosine of each candidate to the items `ids` (None when none has a vector)."""
+        pairs = [self.cosines(f"item:{i}", self.anchor_vectors[i]) for i in ids if i in self.anchor_vectors]
+        if not pairs:
+            return None
+        if len(pairs) == 1:
+            return self.standard(*pairs[0])
+        return self.standard(np.max([p[0] for p in pairs], axis=0), np.max([p[1] for p in pairs], axis=0))
 
     def stacked(self, ids: Sequence[str]) -> np.ndarray | None:
         vecs = [self.anchor_vectors[i] for i in ids if i in self.anchor_vectors]
         return np.stack(vecs).T if vecs else None
 
 
+class CosineCache:
+    """Cosines of the whole catalog to a text or an item, kept for the next requests (a bounded
+    process-wide cache keyed by text or item id; no user state). Only for whole-catalog scoring."""
+
+    def __init__(self, limit: int = 4000) -> None:
+        self.limit = limit
+        self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        return self._data.get(key)
+
+    def put(self, key: str, value: tuple[np.ndarray, np.ndarray]) -> None:
+        with self._lock:
+            while len(self._data) >= self.limit:
+                self._data.pop(next(iter(self._data)))
+            self._data[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 def compute(table: ItemTable, request: RankRequest, cand: np.ndarray, cand_vectors: np.ndarray,
             query_vector: np.ndarray | None, anchor_vectors: dict[str, np.ndarray],
-            ref_vectors: np.ndarray | None = None, seeker_vector: np.ndarray | None = None) -> np.ndarray:
-    """The signal matrix (len(cand) x len(SIGNALS)) for candidate positions `cand`."""
+            ref_vectors: np.ndarray | None = None, seeker_vector: np.ndarray | None = None,
+            cache: CosineCache | None = None) -> np.ndarray:
+    """The signal matrix (len(cand) x len(SIGNALS)) for candidate positions `cand`; `cache` only when
+    `cand` is the whole catalog in order."""
     out = np.zeros((len(cand), len(SIGNALS)), dtype=np.float32)
     if len(cand) == 0:
         return out
-    ctx = _Context(table, request, cand, cand_vectors, query_vector, anchor_vectors, ref_vectors, seeker_vector)
+    ctx = _Context(table, request, cand, cand_vectors, query_vector, anchor_vectors, ref_vectors, seeker_vector,
+                   cache)
     for part in (_similarity, _collaborative, _item_embeddings, _years, _asked_for, _combined, _named,
                  _conversation):
         part(ctx, out)
@@ -240,21 +285,21 @@ def _similarity(ctx: _Context, out: np.ndarray) -> None:
     """Embedding similarity to the query text and to the items named in the dialogue."""
     request = ctx.request
     if ctx.query_vector is not None:
-        out[:, INDEX["text_sim"]] = ctx.standard(ctx.vectors @ ctx.query_vector, ctx.ref @ ctx.query_vector)
+        out[:, INDEX["text_sim"]] = ctx.similarity(f"query:{request.query_text}", ctx.query_vector)
     if ctx.seeker_vector is not None:
-        out[:, INDEX["seeker_sim"]] = ctx.standard(ctx.vectors @ ctx.seeker_vector, ctx.ref @ ctx.seeker_vector)
+        out[:, INDEX["seeker_sim"]] = ctx.similarity(f"seeker:{request.seeker_text}", ctx.seeker_vector)
     liked = ctx.stacked(request.liked_ids)
     if liked is not None:
-        out[:, INDEX["liked_max"]] = ctx.closeness(liked)
+        out[:, INDEX["liked_max"]] = ctx.closeness(request.liked_ids)
         profile = liked.mean(axis=1)
         profile = profile / max(float(np.linalg.norm(profile)), 1e-6)
         out[:, INDEX["liked_mean"]] = ctx.standard(ctx.vectors @ profile, ctx.ref @ profile)
     for name, ids in (("mentioned_max", request.mentioned_ids), ("rec_max", request.recommended_ids),
                       ("recent_max", [i for i in request.recent_ids if i not in request.disliked_ids]),
                       ("disliked_max", request.disliked_ids), ("rejected_max", request.rejected_ids)):
-        block = ctx.stacked(ids)
-        if block is not None:
-            out[:, INDEX[name]] = ctx.closeness(block)
+        values = ctx.closeness(ids)
+        if values is not None:
+            out[:, INDEX[name]] = values
 
 
 def _collaborative(ctx: _Context, out: np.ndarray) -> None:

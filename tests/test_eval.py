@@ -156,13 +156,14 @@ def test_eval_compares_lambdarank_in_the_same_run_and_ships_it(tmp_path, monkeyp
     out = tmp_path / "weights.json"
     code = _cli(monkeypatch, settings, fake_embedder,
                 ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--cv", "2", "--model", "lambdarank",
-                 "--model", "linear", "--model", "linear-without-new", "--protocol", "all", "--protocol", "dedup",
+                 "--model", "linear", "--model", "linear-without-new", "--model", "lambdarank:dedup",
+                 "--protocol", "all", "--protocol", "dedup",
                  "--save-weights", str(out), "--json"])
     assert code == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["cv"]["models"] == ["lambdarank", "linear", "linear-without-new"]
+    assert result["cv"]["models"] == ["lambdarank", "linear", "linear-without-new", "lambdarank:dedup"]
     for protocol in ("all", "dedup"):
-        assert set(result["protocols"][protocol]["models"]) == {"linear", "linear-without-new"}
+        assert set(result["protocols"][protocol]["models"]) == {"linear", "linear-without-new", "lambdarank:dedup"}
     saved = Weights.model_validate(json.loads(out.read_text()))
     assert saved.booster and saved.meta["model"] == "lambdarank"
     assert json.loads((tmp_path / "weights-linear-without-new.json").read_text())["weights"]["seeker_sim"] == 0.0

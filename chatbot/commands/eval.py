@@ -35,7 +35,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", action="append", default=None, metavar="MODEL",
                         help="what --cv and --save-weights fit: deep (linear + networks, default), linear, lambdarank "
                              "(linear + LightGBM trees), or KIND-without-GROUP (a signal group left out: "
-                             "seeker, rejected, svd, new); repeat to compare in the same run (the first is the ranker)")
+                             "seeker, rejected, svd, new), each optionally with :dedup (fitted on the dedup objective: "
+                             "novel labels only, named items never ranked, as in the chat); repeat to compare in the "
+                             "same run (the first is the ranker)")
     parser.add_argument("--protocol", action="append", choices=["all", "dedup"], default=None,
                         help="all: every label (default); dedup: labels named earlier in the dialogue dropped and "
                              "items already named never ranked, as in the chat; repeat for both side by side")
@@ -64,6 +66,14 @@ def run(args: argparse.Namespace) -> int:
     from chatbot.ranking.ranker import Ranker, load_weights
     from chatbot.store import open_index
 
+    models = args.model or ["deep"]
+    protocols = list(dict.fromkeys(args.protocol or ["all"]))
+    try:
+        for name in models:
+            tuning.check_model(name)
+    except ValueError as exc:
+        print(f"eval: {exc}", file=sys.stderr)
+        return 2
     settings = get_settings()
     catalog = Path(args.catalog)
     loaded = load_catalog(catalog, fmt=args.fmt)
@@ -80,27 +90,10 @@ def run(args: argparse.Namespace) -> int:
         turns = turns[:args.limit]
     head = {"catalog": str(catalog), "dialogs": str(args.dialogs), "items": len(items), "embedder": index.embedder.name,
             "interactions": {name: s.users for name, s in base.sources.items()}}
-    models = args.model or ["deep"]
-    protocols = list(dict.fromkeys(args.protocol or ["all"]))
-    try:
-        for name in models:
-            tuning.check_model(name)
-    except ValueError as exc:
-        print(f"eval: {exc}", file=sys.stderr)
-        return 2
     if args.save_weights:
         fitted = tuning.fit_all(ranker, reader, turns, base, base_rows, folds=max(args.cv, 5), seed=args.seed,
                                 models=models)
-        for n, (name, model_weights) in enumerate(fitted.items()):
-            model_weights.meta = {"fitted_on": str(args.dialogs), "turns": len(turns), "oof_folds": max(args.cv, 5),
-                            "seed": args.seed, "model": name,
-                            "interactions": [str(p) for p in (args.interactions or [])],
-                            "embedder": index.embedder.name, "command": "python -m chatbot " + " ".join(sys.argv[1:]),
-                            "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-            path = Path(args.save_weights)
-            path = path if n == 0 else path.with_name(f"{path.stem}-{name}{path.suffix}")
-            path.write_text(json.dumps(model_weights.model_dump()) + "\n", encoding="utf-8")
-            head.setdefault("saved_weights", []).append(str(path))
+        head["saved_weights"] = _save_weights(args, fitted, len(turns), index.embedder.name)
     if args.cv:
         result = tuning.cross_validate(ranker, reader, turns, base, base_rows, folds=args.cv, seed=args.seed,
                                        models=models, baselines=args.baseline, per_signal=args.signals,
@@ -115,6 +108,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(result)
     return 0
+
+
+def _save_weights(args: argparse.Namespace, fitted: dict, turns: int, embedder: str) -> list[str]:
+    """The first model's weights to --save-weights, any others beside it as PATH-MODEL.json."""
+    from pathlib import Path
+
+    written = []
+    for n, (name, weights) in enumerate(fitted.items()):
+        weights.meta = {"fitted_on": str(args.dialogs), "turns": turns, "oof_folds": max(args.cv, 5),
+                        "seed": args.seed, "model": name, "interactions": [str(p) for p in (args.interactions or [])],
+                        "embedder": embedder, "command": "python -m chatbot " + " ".join(sys.argv[1:]),
+                        "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        path = Path(args.save_weights)
+        path = path if n == 0 else path.with_name(f"{path.stem}-{name.replace(':', '-')}{path.suffix}")
+        path.write_text(json.dumps(weights.model_dump()) + "\n", encoding="utf-8")
+        written.append(str(path))
+    return written
 
 
 def _print_table(result: dict) -> None:

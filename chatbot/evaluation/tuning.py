@@ -38,6 +38,7 @@ BATCH = 64  # turns per step
 LEARNING_RATE = 3e-3
 DECAY = 1e-4
 NEW_SIGNALS = ("seeker_sim", "rejected_max", *(f"svd_{s}_{a}" for s in signals.SOURCES for a in ("liked", "recent")))
+DEDUP_SUFFIX = ":dedup"  # a model fitted on the dedup objective (novel labels, named items never ranked)
 SIGNAL_GROUPS = {"seeker": ("seeker_sim",), "rejected": ("rejected_max",),
                  "svd": tuple(n for n in NEW_SIGNALS if n.startswith("svd_")), "new": NEW_SIGNALS}
 
@@ -187,18 +188,26 @@ def fit_deep(data: FitData, start: np.ndarray, hidden: int = HIDDEN, seeds: int 
 
 
 def _collect(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], data: FitData, w: np.ndarray,
-             qcache: dict[str, np.ndarray]) -> None:
+             qcache: dict[str, np.ndarray], novel: FitData | None = None) -> None:
+    """Each turn's candidate rows into `data` (every label); into `novel` too, if given, the dedup
+    objective: only the labels not named earlier, and the named items never among the rows."""
+    pos = ranker.table.pos
     for turn in turns:
         request = reader.read(turn.context)
         qv = _query(ranker, request.query_text, qcache)
         cand, feats = ranker.features(request, qv)
         where = {int(p): r for r, p in enumerate(cand.tolist())}
-        label_rows = np.array([where[ranker.table.pos[i]] for i in turn.labels if ranker.table.pos.get(i) in where],
-                              dtype=np.int64)
+        label_rows = np.array([where[pos[i]] for i in turn.labels if pos.get(i) in where], dtype=np.int64)
         named = [request.liked_ids, request.mentioned_ids, request.recommended_ids, request.disliked_ids]
-        named_rows = np.array([where[ranker.table.pos[i]] for ids in named for i in ids
-                               if ranker.table.pos.get(i) in where], dtype=np.int64)
+        named_rows = np.array([where[pos[i]] for ids in named for i in ids if pos.get(i) in where], dtype=np.int64)
         data.add(feats, label_rows, w, named_rows)
+        if novel is not None and turn.novel:
+            keep = np.ones(len(cand), dtype=bool)
+            keep[named_rows] = False
+            rows = np.cumsum(keep) - 1
+            novel_rows = np.array([rows[where[pos[i]]] for i in turn.novel if pos.get(i) in where
+                                   and keep[where[pos[i]]]], dtype=np.int64)
+            novel.add(feats[keep], novel_rows, w, np.zeros(0, dtype=np.int64))
 
 
 def _query(ranker: Ranker, text: str, cache: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -223,17 +232,19 @@ def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], bas
 
     collabs = {j: collab_with_dialogues(base, base_rows, sources(j), reader, items) for j in used}
 
-    def collect(w: np.ndarray) -> FitData:
+    def collect(w: np.ndarray, novel: FitData | None = None) -> FitData:
         data = FitData()
         for j in used:
             ranker.set_collab(collabs[j])
-            _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache)
+            _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache, novel)
         return data
 
     ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
     w = fit(collect(ranker.scores.linear), start=ranker.scores.linear)
-    data = collect(w)
-    return {name: fit_model(data, w, name) for name in models}
+    novel = FitData() if any(name.endswith(DEDUP_SUFFIX) for name in models) else None
+    data = collect(w, novel)
+    return {name: fit_model(novel if name.endswith(DEDUP_SUFFIX) else data, w, name.removesuffix(DEDUP_SUFFIX))
+            for name in models}
 
 
 def fit_model(data: FitData, start: np.ndarray, name: str) -> Weights:
@@ -255,11 +266,11 @@ def fit_model(data: FitData, start: np.ndarray, name: str) -> Weights:
 
 def check_model(name: str) -> None:
     """Raise ValueError for a model name `fit_model` does not know."""
-    kind, _, without = name.partition("-without-")
+    kind, _, without = name.removesuffix(DEDUP_SUFFIX).partition("-without-")
     if kind not in ("linear", "deep", "lambdarank") or (without and without not in SIGNAL_GROUPS) or \
             (without and kind == "deep"):
         raise ValueError(f"unknown model {name!r}: linear, deep, lambdarank, or linear/lambdarank-without-"
-                         f"{'|'.join(SIGNAL_GROUPS)}")
+                         f"{'|'.join(SIGNAL_GROUPS)}; any of them with {DEDUP_SUFFIX} to fit on the dedup objective")
 
 
 def signal_mask(group: str) -> np.ndarray:

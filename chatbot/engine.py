@@ -70,7 +70,7 @@ def build_engine(settings: Settings, catalog: str,
     log.info("catalog %s indexed: %s (embedded %d)", name, sync.model_dump(), sync.embedded)
     report(state.model_copy(update={"stage": "ranker"}))
     engine = CatalogEngine(name=name, items=items, index=index, titles=TitleMatcher(loaded.items),
-                           ranker=Ranker.from_index(index, list(items.values()), settings),
+                           ranker=Ranker.from_index(index, list(items.values())),
                            kind=catalog_kind(loaded.items), load_errors=len(loaded.errors))
     report(state.model_copy(update={"stage": "ready"}))
     log.info("catalog %s ready in %.1f s", name, time.monotonic() - state.started)

@@ -14,7 +14,7 @@ from pathlib import Path
 from chatbot.errors import LLMError
 from chatbot.items import Item
 from chatbot.llm.base import ChatMessage, ChatModel
-from chatbot.recommendation import Candidate, Reason
+from chatbot.ranking.candidate import Candidate, Reason
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

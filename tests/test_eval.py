@@ -7,14 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from chatbot.ranking import signals, tuning
+from chatbot.evaluation import tuning
+from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel
 from chatbot.ranking.dialog_context import DialogReader
-from chatbot.ranking.evaluation import Tally, evaluate, to_eval_turns
+from chatbot.evaluation.redial import Tally, evaluate, score_turns, to_eval_turns
 from chatbot.ranking.ranker import Ranker, Weights
 from chatbot.store import open_index
 from conftest import shared_data
-from ranking_fixtures import DIALOGS, MOVIES, write_dialogs, write_redial_catalog
+from chatbot.ranking.request import RankRequest
+from ranking_fixtures import DIALOGS, MOVIES, turn, write_dialogs, write_redial_catalog
 
 KEYS = {"recall@1", "recall@10", "recall@50", "ndcg@10", "turns", "labels", "seconds"}
 
@@ -122,3 +124,50 @@ def test_eval_on_real_redial_few_turns(tmp_path, monkeypatch, capsys, settings, 
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["turns"] == 20 and result["labels"] >= 20 and result["items"] > 6000
     assert 0.0 <= result["recall@1"] <= result["recall@10"] <= result["recall@50"] <= 1.0
+
+
+def test_dedup_drops_labels_named_earlier_and_never_ranks_named_items(settings, fake_embedder):
+    rows = [turn("d9", 4, ["", "Have you seen It Follows (2014) ?", "I loved The Babadook (2014)"],
+                 ["It Follows (2014)", "Get Out (2017)"]),
+            turn("d9", 6, ["", "Have you seen It Follows (2014) ?", "I loved The Babadook (2014)"],
+                 ["It Follows (2014)"])]
+    reader = DialogReader(MOVIES)
+    turns = to_eval_turns(rows, reader)
+    assert [t.novel for t in turns] == [["4"], []]
+    index = open_index(settings, "dedup-test", fake_embedder)
+    index.sync(MOVIES, progress=False)
+    weights = {name: 0.0 for name in signals.SIGNALS}
+    weights.update(is_recommended=10.0, liked_max=1.0)  # the suggested item first, if it may be ranked
+    ranker = Ranker(index, MOVIES, collab=CollabModel(), weights=Weights(weights=weights))
+    result = evaluate(ranker, reader, turns, protocols=["all", "dedup"], baselines=["random"])
+    assert result["protocol"] == "all" and result["labels"] == 3 and result["recall@1"] == pytest.approx(2 / 3, abs=1e-4)
+    dedup = result["protocols"]["dedup"]
+    assert dedup["turns"] == 1 and dedup["labels"] == 1  # the second turn has no novel label
+    assert set(dedup["baselines"]) == {"random"}
+    scores = score_turns(ranker, reader, turns[:1], protocols=["dedup"])
+    assert scores.tally("main", "ranker", "dedup").result()["recall@50"] == 1.0
+
+
+def test_eval_compares_lambdarank_in_the_same_run_and_ships_it(tmp_path, monkeypatch, capsys, settings,
+                                                               fake_embedder):
+    catalog = write_redial_catalog(tmp_path / "id2info.json")
+    rows = [dict(d, dialog_id=f"{d['dialog_id']}-{n}") for n in range(4) for d in DIALOGS]
+    dialogs = write_dialogs(tmp_path / "dialogs.jsonl", rows)
+    out = tmp_path / "weights.json"
+    code = _cli(monkeypatch, settings, fake_embedder,
+                ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--cv", "2", "--model", "lambdarank",
+                 "--model", "linear", "--model", "linear-without-new", "--model", "lambdarank:dedup",
+                 "--protocol", "all", "--protocol", "dedup",
+                 "--save-weights", str(out), "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["cv"]["models"] == ["lambdarank", "linear", "linear-without-new", "lambdarank:dedup"]
+    for protocol in ("all", "dedup"):
+        assert set(result["protocols"][protocol]["models"]) == {"linear", "linear-without-new", "lambdarank:dedup"}
+    saved = Weights.model_validate(json.loads(out.read_text()))
+    assert saved.booster and saved.meta["model"] == "lambdarank"
+    assert json.loads((tmp_path / "weights-linear-without-new.json").read_text())["weights"]["seeker_sim"] == 0.0
+    ranker = Ranker(open_index(settings, "saved-trees", fake_embedder), MOVIES, weights=saved)
+    assert ranker.scores.trees is not None and len(ranker.rank(RankRequest(liked_ids=["3"]), k=3)) == 3
+    assert _cli(monkeypatch, settings, fake_embedder, ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs),
+                                                       "--model", "deep-without-svd", "--json"]) == 2

@@ -9,7 +9,7 @@ from chatbot.items import Item
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
 from chatbot.llm.templates import (explain_candidate, interest_tags_from_facts, person_name,
                                    selling_points_from_facts)
-from chatbot.recommendation import Candidate, Reason
+from chatbot.ranking.candidate import Candidate, Reason
 
 ITEMS = load_items()
 EARTH = ITEMS["the-wandering-earth-2019"]

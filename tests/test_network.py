@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot.ranking import signals, tuning
+from chatbot.evaluation import tuning
+from chatbot.ranking import signals
 from chatbot.ranking.network import Layer, Network, forward, from_torch
 from chatbot.ranking.ranker import Ranker, Scorer, Weights
 from chatbot.ranking.request import RankRequest
@@ -97,9 +98,9 @@ def test_fit_learns_context_dependent_evidence_a_linear_fit_cannot():
 
 
 def test_ranker_bench_times_the_full_ranker_beside_the_linear_part(settings, fake_embedder):
-    from chatbot.ranking.bench import _time_models
+    from chatbot.benchmarks.ranker import _time_models
     from chatbot.ranking.dialog_context import DialogReader
-    from chatbot.ranking.evaluation import to_eval_turns
+    from chatbot.evaluation.redial import to_eval_turns
     from ranking_fixtures import DIALOGS
 
     index = open_index(settings, "network-bench", fake_embedder)

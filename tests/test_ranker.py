@@ -44,10 +44,20 @@ def test_reader_sorts_liked_disliked_mentioned_and_recommended():
     assert request.mentioned_ids == ["8"]
     assert request.recommended_ids == ["2"]
     assert "horror" in request.genres
-    assert request.people == ["Jack Nicholson"]
+    assert "Jack Nicholson" in request.seeker_text and "Have you seen" not in request.seeker_text
+    assert signals.ItemTable(MOVIES, CollabModel()).people_asked(request) == ["Jack Nicholson"]
     assert (request.year_min, request.year_max) == (1980, 1989)
     assert "Something scary" in request.query_text
     assert request.utterances == 3
+
+
+def test_reader_marks_suggestions_the_seeker_turned_down():
+    reader = DialogReader(MOVIES)
+    request = reader.read(["", "Have you seen It Follows (2014) ?", "No, I saw it already", "How about Get Out (2017) ?",
+                           "Sounds good, something new please"])
+    assert request.rejected_ids == ["2"]
+    assert request.recommended_ids == ["2", "4"]
+    assert request.wants_recent
 
 
 def test_find_titles_is_exact_and_keeps_order():
@@ -137,3 +147,19 @@ def test_genre_match_ignores_genres_the_catalog_lacks_and_cold_signals_only_when
                            {"2": vectors[1]})
     for name in ("cold_text_sim", "cold_genre_match", "cold_top", "cold_genre_top"):
         assert not warm[:, signals.INDEX[name]].any()
+
+
+def test_cosine_cache_gives_the_same_signals(index):
+    ranker = Ranker(index, MOVIES, weights=content_weights())
+    request = RankRequest(query_text="haunted house", seeker_text="I want something with Jack Nicholson",
+                          liked_ids=["3"], mentioned_ids=["8"], recommended_ids=["2"], rejected_ids=["2"])
+    _, first = ranker.features(request)
+    _, again = ranker.features(request)  # from the cache
+    ranker._cosines.clear()
+    plain = signals.compute(ranker.table, request, np.arange(len(MOVIES)), ranker._vectors,
+                            ranker.embed_query(request.query_text),
+                            {i: ranker._vectors[ranker.table.pos[i]] for i in ("3", "8", "2")},
+                            ranker._vectors[ranker._ref], ranker.embed_query(request.seeker_text))
+    assert np.allclose(first, again) and np.allclose(first, plain, atol=1e-5)
+    col = {name: first[:, signals.INDEX[name]] for name in signals.SIGNALS}
+    assert col["person_match"][0] == 1.0 and col["rejected_max"].any() and col["seeker_sim"].any()

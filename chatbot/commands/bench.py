@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
         result = run_first_minute(args.question or QUESTION, timeout_s=args.timeout)
     else:
-        from chatbot.ranking.bench import run_ranker_bench
+        from chatbot.benchmarks.ranker import run_ranker_bench
 
         result = run_ranker_bench(settings, args.items, args.turns)
     print(json.dumps(result, ensure_ascii=False))

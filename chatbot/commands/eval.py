@@ -32,11 +32,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="interaction CSVs (default: what is stored beside the index, if anything)")
     parser.add_argument("--signals", action="store_true", help="also score each signal alone")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="tune on K-1 folds, score the K-th")
-    parser.add_argument("--model", choices=["deep", "linear"], default="deep",
-                        help="what --cv and --save-weights fit: linear weights plus networks (default) or linear alone")
+    parser.add_argument("--model", action="append", default=None, metavar="MODEL",
+                        help="what --cv and --save-weights fit: deep (linear + networks, default), linear, lambdarank "
+                             "(linear + LightGBM trees), or KIND-without-GROUP (a signal group left out: "
+                             "seeker, rejected, svd, new), each optionally with :dedup (fitted on the dedup objective: "
+                             "novel labels only, named items never ranked, as in the chat); repeat to compare in the "
+                             "same run (the first is the ranker)")
+    parser.add_argument("--protocol", action="append", choices=["all", "dedup"], default=None,
+                        help="all: every label (default); dedup: labels named earlier in the dialogue dropped and "
+                             "items already named never ranked, as in the chat; repeat for both side by side")
     parser.add_argument("--seed", type=int, default=0, help="fold assignment seed for --cv / --save-weights")
     parser.add_argument("--save-weights", default=None, metavar="PATH",
-                        help="fit weights on all turns of --dialogs and write them to PATH")
+                        help="fit weights on all turns of --dialogs and write them to PATH (the first --model; "
+                             "any others to PATH-MODEL.json beside it)")
     parser.add_argument("--weights", default=None, metavar="PATH", help="ranker weights (default: shipped)")
     parser.add_argument("--name", default=None, help="index name (default: the catalog file's name)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -50,13 +58,22 @@ def run(args: argparse.Namespace) -> int:
     from chatbot.config import get_settings
     from chatbot.embedders import get_embedder
     from chatbot.loaders import load_catalog
-    from chatbot.ranking import collaborative, tuning
+    from chatbot.evaluation import tuning
+    from chatbot.ranking import collaborative
     from chatbot.ranking.dialog_context import DialogReader
-    from chatbot.ranking.evaluation import evaluate, to_eval_turns
+    from chatbot.evaluation.redial import evaluate, to_eval_turns
     from chatbot.ranking.interactions import read_dialogs, read_many
     from chatbot.ranking.ranker import Ranker, load_weights
     from chatbot.store import open_index
 
+    models = args.model or ["deep"]
+    protocols = list(dict.fromkeys(args.protocol or ["all"]))
+    try:
+        for name in models:
+            tuning.check_model(name)
+    except ValueError as exc:
+        print(f"eval: {exc}", file=sys.stderr)
+        return 2
     settings = get_settings()
     catalog = Path(args.catalog)
     loaded = load_catalog(catalog, fmt=args.fmt)
@@ -75,19 +92,15 @@ def run(args: argparse.Namespace) -> int:
             "interactions": {name: s.users for name, s in base.sources.items()}}
     if args.save_weights:
         fitted = tuning.fit_all(ranker, reader, turns, base, base_rows, folds=max(args.cv, 5), seed=args.seed,
-                                model=args.model)
-        fitted.meta = {"fitted_on": str(args.dialogs), "turns": len(turns), "oof_folds": max(args.cv, 5),
-                       "seed": args.seed, "model": args.model,
-                       "interactions": [str(p) for p in (args.interactions or [])], "embedder": index.embedder.name,
-                       "command": "python -m chatbot " + " ".join(sys.argv[1:]),
-                       "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        Path(args.save_weights).write_text(json.dumps(fitted.model_dump()) + "\n", encoding="utf-8")
-        head["saved_weights"] = args.save_weights
+                                models=models)
+        head["saved_weights"] = _save_weights(args, fitted, len(turns), index.embedder.name)
     if args.cv:
         result = tuning.cross_validate(ranker, reader, turns, base, base_rows, folds=args.cv, seed=args.seed,
-                                       model=args.model, baselines=args.baseline, per_signal=args.signals)
+                                       models=models, baselines=args.baseline, per_signal=args.signals,
+                                       protocols=protocols)
     else:
-        result = evaluate(ranker, reader, turns, baselines=args.baseline, per_signal=args.signals)
+        result = evaluate(ranker, reader, turns, baselines=args.baseline, per_signal=args.signals,
+                          protocols=protocols)
         result["weights"] = weights.meta
     result = {**head, **result}
     if args.json:
@@ -97,13 +110,32 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _save_weights(args: argparse.Namespace, fitted: dict, turns: int, embedder: str) -> list[str]:
+    """The first model's weights to --save-weights, any others beside it as PATH-MODEL.json."""
+    from pathlib import Path
+
+    written = []
+    for n, (name, weights) in enumerate(fitted.items()):
+        weights.meta = {"fitted_on": str(args.dialogs), "turns": turns, "oof_folds": max(args.cv, 5),
+                        "seed": args.seed, "model": name, "interactions": [str(p) for p in (args.interactions or [])],
+                        "embedder": embedder, "command": "python -m chatbot " + " ".join(sys.argv[1:]),
+                        "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        path = Path(args.save_weights)
+        path = path if n == 0 else path.with_name(f"{path.stem}-{name.replace(':', '-')}{path.suffix}")
+        path.write_text(json.dumps(weights.model_dump()) + "\n", encoding="utf-8")
+        written.append(str(path))
+    return written
+
+
 def _print_table(result: dict) -> None:
     cols = ("recall@1", "recall@10", "recall@50", "ndcg@10")
-    rows = [("full ranker", result)]
-    rows += [(f"baseline {n}", r) for n, r in result.get("baselines", {}).items()]
-    rows += [(f"signal {n}", r) for n, r in result.get("signals", {}).items()]
-    print(f"{'ranker':28} " + " ".join(f"{c:>10}" for c in cols))
-    for name, r in rows:
-        print(f"{name:28} " + " ".join(f"{r[c]:>10.4f}" for c in cols))
+    print(f"{'ranker':36} " + " ".join(f"{c:>10}" for c in cols))
+    for protocol, part in (result.get("protocols") or {result.get("protocol", "all"): result}).items():
+        rows = [("full ranker", part)]
+        rows += [(f"model {n}", r) for n, r in part.get("models", {}).items()]
+        rows += [(f"baseline {n}", r) for n, r in part.get("baselines", {}).items()]
+        rows += [(f"signal {n}", r) for n, r in part.get("signals", {}).items()]
+        for name, r in rows:
+            print(f"{protocol + ': ' + name:36} " + " ".join(f"{r[c]:>10.4f}" for c in cols))
     print(f"turns {result['turns']}, labels {result['labels']}, {result['seconds']} s, "
           f"p50 {result.get('ms_per_turn_p50')} ms, p95 {result.get('ms_per_turn_p95')} ms per turn")

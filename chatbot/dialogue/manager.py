@@ -29,7 +29,8 @@ from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
 from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
 from chatbot.llm.templates import explain_candidate, join_words, key_fact, price_text, quoted_title
 from chatbot.ranking.request import RankRequest
-from chatbot.recommendation import Candidate
+from chatbot.ranking.request_builder import RECOMMENDED_MEMORY, ConversationFacts, build_request
+from chatbot.ranking.candidate import Candidate
 from chatbot.sanitize import clean_message, has_words
 from chatbot.turn import DecisionTrace, ItemCard, TurnUpdate
 
@@ -180,24 +181,27 @@ class DialogueManager:
     # -- the three paradigms ----------------------------------------------------------------------
     def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],
                  anchors: Sequence[str] = ()) -> RankRequest:
-        """Paradigm 1's input: the session's state as the ranker reads it."""
+        """Paradigm 1's input: what the conversation says, made into a request by the same builder the
+        ranker's weights were fitted through (people and "something new" are read from the user's words)."""
         query = parsed.query or state.last_query
         words = list(dict.fromkeys(w for w in [query, *state.preferences[-3:], *state.interest_tags[-3:]] if w))
         constraints = state.constraints
-        return RankRequest(
-            query_text=" ".join(words),
-            liked_ids=[i for i in state.liked_ids if i not in anchors] + list(anchors),
-            disliked_ids=list(state.disliked_ids),
-            mentioned_ids=list(state.mentioned_ids),
-            recommended_ids=list(state.last_candidates),
-            recent_ids=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
-            genres=list(dict.fromkeys([*state.preferred_genres, *constraints.genres_include])),
+        return build_request(ConversationFacts(
+            liked=[i for i in state.liked_ids if i not in anchors] + list(anchors),
+            disliked=list(state.disliked_ids),
+            mentioned=list(state.mentioned_ids),
+            recommended=list(dict.fromkeys([*state.shown_ids[-RECOMMENDED_MEMORY:], *state.last_candidates])),
+            rejected=list(state.last_candidates) if parsed.wants_more else [],
+            recent=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
+            genres=[*state.preferred_genres, *constraints.genres_include],
             year_min=constraints.year_min,
             year_max=constraints.year_max,
+            query_words=[" ".join(words)],
+            seeker_words=list(dict.fromkeys(w for w in [*state.preferences[-3:], query] if w)),
             constraints=constraints,
-            exclude_ids=list(dict.fromkeys(exclude)),
+            exclude=list(exclude),
             utterances=2 * state.turn_count,
-        )
+        ))
 
     def _interest_tags(self, turn: _Turn) -> None:
         """Paradigm 2 for the user: a few tags from the conversation, shown and used by the ranker."""

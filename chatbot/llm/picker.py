@@ -25,7 +25,7 @@ from chatbot.llm.base import ChatModel, stream_with_deadline
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
 from chatbot.llm.templates import explain_candidate, price_text, quoted_title
 from chatbot.prompts import load_prompt
-from chatbot.recommendation import Candidate
+from chatbot.ranking.candidate import Candidate
 
 log = logging.getLogger(__name__)
 

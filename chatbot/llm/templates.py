@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from chatbot.genres import genre_label
 from chatbot.items import Item
-from chatbot.recommendation import Candidate, Reason
+from chatbot.ranking.candidate import Candidate, Reason
 
 _PAREN = re.compile(r"^(.*?)\s*[(（]([^)）]*)[)）]\s*$")
 _SENTENCE_EN = re.compile(r"(?<=[.!?])\s+")

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 ARTIFACT_KEY = "collab-v1"
 NEIGHBOURS = 100
 SHRINK = 2.0
+FACTORS = 32  # item embedding size
+MIN_USERS_FOR_FACTORS = 2  # an item seen by one user only gets no embedding
 
 
 class SourceModel(BaseModel):
@@ -33,6 +35,7 @@ class SourceModel(BaseModel):
     popularity: dict[str, float] = Field(default_factory=dict)  # item id -> users who interacted
     top_popularity: dict[str, float] = Field(default_factory=dict)  # item id -> users who rated it near the top
     neighbours: dict[str, list[tuple[str, float]]] = Field(default_factory=dict)  # id -> [(id, sim)], best first
+    factors: dict[str, list[float]] = Field(default_factory=dict)  # id -> unit item embedding (truncated SVD)
 
 
 class CollabModel(BaseModel):
@@ -79,7 +82,28 @@ def learn_source(rows: Sequence[Interaction], known: set[str], neighbours: int =
         best = np.argsort(-sims)[:neighbours]
         result[id_of[i]] = [(id_of[int(cols[t])], round(float(sims[t]), 5)) for t in best]
     popularity = {id_of[n]: float(c) for n, c in enumerate(counts)}
-    return SourceModel(users=len(users), popularity=popularity, top_popularity=top, neighbours=result)
+    factors = item_factors(matrix, counts)
+    return SourceModel(users=len(users), popularity=popularity, top_popularity=top, neighbours=result,
+                       factors={id_of[n]: [round(float(v), 4) for v in row] for n, row in enumerate(factors)
+                                if counts[n] >= MIN_USERS_FOR_FACTORS})
+
+
+def item_factors(matrix: sparse.csr_matrix, counts: np.ndarray, dim: int = FACTORS) -> np.ndarray:
+    """Unit item embeddings from a truncated SVD of the user x item matrix (rows scaled by the user's
+    activity, columns by the item's popularity, so neither dominates): items chosen by the same people
+    land close together even when they never co-occur often enough for a neighbour list."""
+    from scipy.sparse.linalg import svds
+
+    k = min(dim, min(matrix.shape) - 1)
+    if k < 2:
+        return np.zeros((matrix.shape[1], 0), dtype=np.float32)
+    users = np.asarray(matrix.sum(axis=1)).ravel()
+    scaled = sparse.diags(1.0 / np.sqrt(np.maximum(users, 1))) @ matrix @ sparse.diags(
+        1.0 / np.sqrt(np.maximum(counts, 1)) ** 0.5)
+    _, values, vt = svds(scaled.astype(np.float64), k=k, random_state=0)
+    vectors = (vt.T * np.sqrt(values)).astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.where(norms > 0, vectors / np.maximum(norms, 1e-9), 0.0).astype(np.float32)
 
 
 def learn(rows: Sequence[Interaction], items: Sequence[Item]) -> CollabModel:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -24,8 +24,12 @@ from chatbot.items import Item
 from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel
 from chatbot.ranking.network import Network, forward
+from chatbot.ranking.trees import Trees, rerank
 from chatbot.ranking.request import RankRequest
-from chatbot.recommendation import Candidate, Reason
+from chatbot.ranking.candidate import Candidate, Reason
+
+if TYPE_CHECKING:
+    from chatbot.store import CatalogIndex
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +37,13 @@ WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 DENSE_LIMIT = 20_000
 GENERATOR_K = 200
 QUERY_CACHE = 10_000
+SEEKER_CHARS = 600  # the user's latest words embedded on their own
 REFERENCE = 512  # catalog sample that similarity signals are standardised against
 PRIOR_SIGNALS = ("pop_ratings", "pop_dialogue", "top_ratings", "top_dialogue", "pop_item", "year_unknown",
                  *(f"age_{lo}_{hi}" for lo, hi in signals.AGE_BINS))
-REASON_OF = {"text_sim": "text_match", "liked_max": "liked_similar", "liked_mean": "liked_similar",
+REASON_OF = {"text_sim": "text_match", "seeker_sim": "text_match", "svd_ratings_liked": "collaborative",
+             "svd_dialogue_liked": "collaborative", "svd_ratings_recent": "collaborative",
+             "svd_dialogue_recent": "collaborative", "liked_max": "liked_similar", "liked_mean": "liked_similar",
              "mentioned_max": "liked_similar", "recent_max": "liked_similar", "cf_ratings_recent": "collaborative",
              "cf_dialogue_recent": "collaborative", "cf_ratings_liked": "collaborative",
              "cf_dialogue_liked": "collaborative", "cf_ratings_rec": "collaborative",
@@ -52,6 +59,7 @@ class Weights(BaseModel):
 
     weights: dict[str, float]
     deep: list[Network] = Field(default_factory=list)
+    booster: str = ""  # LightGBM lambdarank trees (text form) re-ranking the linear score's best; "" = none
     meta: dict[str, Any] = Field(default_factory=dict)
 
     def vector(self) -> np.ndarray:
@@ -64,11 +72,14 @@ class Scorer:
     def __init__(self, weights: Weights) -> None:
         self.linear = weights.vector()
         self.networks = [net.compile(signals.SIGNALS) for net in weights.deep]
+        self.trees = Trees(weights.booster, signals.SIGNALS) if weights.booster else None
 
     def __call__(self, feats: np.ndarray) -> np.ndarray:
         out = feats @ self.linear
         if self.networks and len(feats):
             out = out + np.mean([forward(net, feats) for net in self.networks], axis=0)
+        if self.trees is not None and len(feats):
+            out = rerank(out, feats, self.trees)
         return out
 
 
@@ -84,14 +95,15 @@ def load_weights(path: str | Path | None = None) -> Weights:
 class Ranker:
     """Ranks catalog items for a RankRequest. Build one per catalog and share it (it holds no user state)."""
 
-    def __init__(self, index: Any, items: Sequence[Item], collab: CollabModel | None = None,
+    def __init__(self, index: CatalogIndex, items: Sequence[Item], collab: CollabModel | None = None,
                  weights: Weights | None = None, dense_limit: int = DENSE_LIMIT) -> None:
-        self.index = index  # chatbot.store.CatalogIndex
+        self.index = index
         self.table = signals.ItemTable(items, collab or CollabModel())
         self.dense = len(self.table.ids) <= dense_limit
         self._vectors = np.zeros((len(self.table.ids), index.embedder.dim), dtype=np.float32)
         self._have = np.zeros(len(self.table.ids), dtype=bool)
         self._qcache: dict[str, np.ndarray] = {}
+        self._cosines = signals.CosineCache()  # whole-catalog cosines to recent texts and named items
         self._lock = threading.Lock()
         n = len(self.table.ids)
         self._ref = np.sort(np.random.default_rng(0).choice(n, size=min(REFERENCE, n), replace=False)) if n else \
@@ -100,8 +112,7 @@ class Ranker:
         self.set_weights(weights or load_weights())
 
     @classmethod
-    def from_index(cls, index: Any, items: Sequence[Item], settings: Any = None,
-                   weights: Weights | None = None) -> "Ranker":
+    def from_index(cls, index: CatalogIndex, items: Sequence[Item], weights: Weights | None = None) -> Ranker:
         """The product ranker: interaction data learned at index time (if any) and the shipped weights."""
         from chatbot.ranking.collaborative import load
 
@@ -134,7 +145,7 @@ class Ranker:
         self.set_weights(self.weights)
 
     # ---- vectors ------------------------------------------------------------------------------
-    def _fetch(self, positions: Any) -> None:
+    def _fetch(self, positions: Iterable[int]) -> None:
         missing = [p for p in positions if not self._have[p]]
         for start in range(0, len(missing), 2000):
             chunk = missing[start:start + 2000]
@@ -177,7 +188,7 @@ class Ranker:
             for genre in request.genres:
                 picked = [int(p) for p in self._prior_order[:GENERATOR_K * 20] if genre in table.genres[p]]
                 chosen.update((p, None) for p in picked[:GENERATOR_K // 2])
-            for person in request.people:
+            for person in table.people_asked(request):
                 chosen.update((p, None) for p in table.person_items.get(person.lower(), [])[:GENERATOR_K])
             add([*request.liked_ids, *request.mentioned_ids, *request.recommended_ids, *request.disliked_ids])
             cand = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
@@ -191,8 +202,11 @@ class Ranker:
         return cand
 
     def _query_vector(self, request: RankRequest) -> np.ndarray | None:
-        """The query's embedding; a small cache of recent texts (not per-user state: text -> vector)."""
-        text = request.query_text.strip()
+        return self.embed_query(request.query_text)
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        """A text's query embedding; a small cache of recent texts (not per-user state: text -> vector)."""
+        text = text.strip()
         if not text:
             return None
         with self._lock:
@@ -215,14 +229,16 @@ class Ranker:
         else:
             cand = np.array([self.table.pos[i] for i in dict.fromkeys(only_ids) if i in self.table.pos], dtype=np.int64)
             self._fetch(cand.tolist())
-        anchor_ids = [*request.liked_ids, *request.mentioned_ids, *request.recommended_ids, *request.disliked_ids]
+        anchor_ids = [*request.liked_ids, *request.mentioned_ids, *request.recommended_ids, *request.disliked_ids,
+                      *request.rejected_ids]
         positions = [self.table.pos[i] for i in anchor_ids if i in self.table.pos]
         self._fetch(positions)
         anchors = {self.table.ids[p]: self._vectors[p] for p in positions}
         whole = self.dense and only_ids is None and len(cand) == len(self.table.ids)
         vectors = self._vectors if whole else self._vectors[cand]
+        seeker_vector = self.embed_query(request.seeker_text[-SEEKER_CHARS:])
         return cand, signals.compute(self.table, request, cand, vectors, query_vector, anchors,
-                                     self._vectors[self._ref])
+                                     self._vectors[self._ref], seeker_vector, self._cosines if whole else None)
 
     def rank(self, request: RankRequest, k: int = 10, only_ids: Sequence[str] | None = None) -> list[Candidate]:
         """The top `k` items for the request, best first, each with its signals and reasons.
@@ -272,6 +288,6 @@ class Ranker:
             shared = [g for g in request.genres if g in table.genres[pos]]
             return shared[0] if shared else ""
         if kind == "person":
-            names = [p for p in request.people if p.lower() in table.people[pos]]
+            names = [p for p in table.people_asked(request) if p.lower() in table.people[pos]]
             return names[0] if names else ""
         return ""

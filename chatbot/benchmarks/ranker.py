@@ -78,6 +78,7 @@ def _time_models(ranker, reader, turns) -> dict:
     for name, weights in (("linear_only", Weights(weights=shipped.weights)), ("full", shipped)):
         ranker.set_weights(weights)
         ranker._qcache.clear()
+        ranker._cosines.clear()
         timed[name] = _time_turns(ranker, reader, turns)
     ranker.set_weights(shipped)
     return {**timed["full"], "linear_only": timed["linear_only"]}
@@ -88,7 +89,7 @@ def run_ranker_bench(settings: Settings, sizes: Sequence[int], turns: int = 200)
     from chatbot.loaders import load_catalog
     from chatbot.ranking import collaborative
     from chatbot.ranking.dialog_context import DialogReader
-    from chatbot.ranking.evaluation import to_eval_turns
+    from chatbot.evaluation.redial import to_eval_turns
     from chatbot.ranking.interactions import import_movielens, read_dialogs
     from chatbot.ranking.ranker import Ranker
     from chatbot.store import open_index

@@ -17,13 +17,14 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
+from chatbot.evaluation import ltr
+from chatbot.evaluation.redial import EvalTurn, Scores, score_turns
 from chatbot.ranking import signals
 from chatbot.ranking.collaborative import CollabModel, learn_source
 from chatbot.ranking.dialog_context import DialogReader
-from chatbot.ranking.evaluation import EvalTurn, evaluate
 from chatbot.ranking.interactions import DIALOGUE_SOURCE, Interaction, dialogue_interactions
 from chatbot.ranking.network import Network, from_torch
-from chatbot.ranking.ranker import Ranker, Weights
+from chatbot.ranking.ranker import Ranker, Scorer, Weights
 from chatbot.ranking.request import RankRequest
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ EPOCHS = 20
 BATCH = 64  # turns per step
 LEARNING_RATE = 3e-3
 DECAY = 1e-4
+NEW_SIGNALS = ("seeker_sim", "rejected_max", *(f"svd_{s}_{a}" for s in signals.SOURCES for a in ("liked", "recent")))
+DEDUP_SUFFIX = ":dedup"  # a model fitted on the dedup objective (novel labels, named items never ranked)
+SIGNAL_GROUPS = {"seeker": ("seeker_sim",), "rejected": ("rejected_max",),
+                 "svd": tuple(n for n in NEW_SIGNALS if n.startswith("svd_")), "new": NEW_SIGNALS}
 
 
 def assign_folds(turns: Sequence[EvalTurn], folds: int, seed: int) -> dict[str, int]:
@@ -111,9 +116,12 @@ class FitData:
         return X, off, y
 
 
-def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None) -> np.ndarray:
-    """Weights maximising the mean log-softmax probability of each turn's labels."""
+def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+    """Weights maximising the mean log-softmax probability of each turn's labels (the signals `mask`
+    sets to 0 left out)."""
     X = np.concatenate(data.blocks).astype(np.float32)
+    if mask is not None:
+        X *= mask
     off = np.concatenate(data.offsets).astype(np.float64)
     sizes = np.array([len(b) for b in data.blocks])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
@@ -134,7 +142,7 @@ def fit(data: FitData, l2: float = L2, start: np.ndarray | None = None) -> np.nd
         grad = (X.T @ (p - y).astype(np.float32)).astype(np.float64) / n_turns + 2 * l2 * w
         return value, grad
 
-    w0 = np.zeros(X.shape[1]) if start is None else start.astype(np.float64)
+    w0 = np.zeros(X.shape[1]) if start is None else start.astype(np.float64) * (1 if mask is None else mask)
     result = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return result.x.astype(np.float32)
 
@@ -180,18 +188,26 @@ def fit_deep(data: FitData, start: np.ndarray, hidden: int = HIDDEN, seeds: int 
 
 
 def _collect(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], data: FitData, w: np.ndarray,
-             qcache: dict[str, np.ndarray]) -> None:
+             qcache: dict[str, np.ndarray], novel: FitData | None = None) -> None:
+    """Each turn's candidate rows into `data` (every label); into `novel` too, if given, the dedup
+    objective: only the labels not named earlier, and the named items never among the rows."""
+    pos = ranker.table.pos
     for turn in turns:
         request = reader.read(turn.context)
         qv = _query(ranker, request.query_text, qcache)
         cand, feats = ranker.features(request, qv)
         where = {int(p): r for r, p in enumerate(cand.tolist())}
-        label_rows = np.array([where[ranker.table.pos[i]] for i in turn.labels if ranker.table.pos.get(i) in where],
-                              dtype=np.int64)
+        label_rows = np.array([where[pos[i]] for i in turn.labels if pos.get(i) in where], dtype=np.int64)
         named = [request.liked_ids, request.mentioned_ids, request.recommended_ids, request.disliked_ids]
-        named_rows = np.array([where[ranker.table.pos[i]] for ids in named for i in ids
-                               if ranker.table.pos.get(i) in where], dtype=np.int64)
+        named_rows = np.array([where[pos[i]] for ids in named for i in ids if pos.get(i) in where], dtype=np.int64)
         data.add(feats, label_rows, w, named_rows)
+        if novel is not None and turn.novel:
+            keep = np.ones(len(cand), dtype=bool)
+            keep[named_rows] = False
+            rows = np.cumsum(keep) - 1
+            novel_rows = np.array([rows[where[pos[i]]] for i in turn.novel if pos.get(i) in where
+                                   and keep[where[pos[i]]]], dtype=np.int64)
+            novel.add(feats[keep], novel_rows, w, np.zeros(0, dtype=np.int64))
 
 
 def _query(ranker: Ranker, text: str, cache: dict[str, np.ndarray]) -> np.ndarray | None:
@@ -205,9 +221,10 @@ def _query(ranker: Ranker, text: str, cache: dict[str, np.ndarray]) -> np.ndarra
 
 def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
             base_rows: Sequence[Interaction], folds: int, fold_of: dict[str, int], qcache: dict,
-            skip_fold: int | None = None, model: str = "deep") -> Weights:
-    """Weights fitted on the turns outside `skip_fold`, each turn's dialogue signals out of fold:
-    linear weights from the defaults, then (on the candidates those pick) the final fit."""
+            skip_fold: int | None = None, models: Sequence[str] = ("deep",)) -> dict[str, Weights]:
+    """Weights for each of `models` fitted on the turns outside `skip_fold`, each turn's dialogue
+    signals out of fold: linear weights from the defaults, then (on the candidates those pick) the
+    final fits, all on the same candidate rows."""
     items = set(ranker.table.ids)
     used = [f for f in range(folds) if f != skip_fold]
     def sources(j: int) -> list[EvalTurn]:
@@ -215,100 +232,100 @@ def fit_oof(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], bas
 
     collabs = {j: collab_with_dialogues(base, base_rows, sources(j), reader, items) for j in used}
 
-    def collect(w: np.ndarray) -> FitData:
+    def collect(w: np.ndarray, novel: FitData | None = None) -> FitData:
         data = FitData()
         for j in used:
             ranker.set_collab(collabs[j])
-            _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache)
+            _collect(ranker, reader, [t for t in turns if fold_of[t.dialog_id] == j], data, w, qcache, novel)
         return data
 
     ranker.set_weights(Weights(weights=signals.default_weights(), meta={"source": "defaults"}))
     w = fit(collect(ranker.scores.linear), start=ranker.scores.linear)
-    data = collect(w)
-    if model == "linear":
-        return _weights(fit(data, start=w), [])
-    return _weights(*fit_deep(data, start=w))
+    novel = FitData() if any(name.endswith(DEDUP_SUFFIX) for name in models) else None
+    data = collect(w, novel)
+    return {name: fit_model(novel if name.endswith(DEDUP_SUFFIX) else data, w, name.removesuffix(DEDUP_SUFFIX))
+            for name in models}
 
 
-def _weights(w: np.ndarray, networks: list[Network]) -> Weights:
-    return Weights(weights={name: round(float(v), 5) for name, v in zip(signals.SIGNALS, w)}, deep=networks)
+def fit_model(data: FitData, start: np.ndarray, name: str) -> Weights:
+    """One model on collected rows: `linear`, `deep` (linear + networks), `lambdarank` (linear + LightGBM
+    trees); `KIND-without-GROUP` leaves a group of signals out (see `SIGNAL_GROUPS`)."""
+    kind, _, without = name.partition("-without-")
+    mask = signal_mask(without)
+    w = fit(data, start=start, mask=mask)
+    if kind == "linear":
+        return _weights(w, [])
+    if kind == "deep":
+        if without:
+            raise ValueError("the deep model fits on every signal")
+        return _weights(*fit_deep(data, start=w))
+    if kind == "lambdarank":
+        return _weights(w, [], booster=ltr.fit_lambdarank(data.blocks, data.labels, w, mask))
+    raise ValueError(f"unknown model {name!r}")
+
+
+def check_model(name: str) -> None:
+    """Raise ValueError for a model name `fit_model` does not know."""
+    kind, _, without = name.removesuffix(DEDUP_SUFFIX).partition("-without-")
+    if kind not in ("linear", "deep", "lambdarank") or (without and without not in SIGNAL_GROUPS) or \
+            (without and kind == "deep"):
+        raise ValueError(f"unknown model {name!r}: linear, deep, lambdarank, or linear/lambdarank-without-"
+                         f"{'|'.join(SIGNAL_GROUPS)}; any of them with {DEDUP_SUFFIX} to fit on the dedup objective")
+
+
+def signal_mask(group: str) -> np.ndarray:
+    mask = np.ones(len(signals.SIGNALS), dtype=np.float32)
+    for name in SIGNAL_GROUPS[group] if group else ():
+        mask[signals.INDEX[name]] = 0.0
+    return mask
+
+
+def _weights(w: np.ndarray, networks: list[Network], booster: str = "") -> Weights:
+    return Weights(weights={name: round(float(v), 5) for name, v in zip(signals.SIGNALS, w)}, deep=networks,
+                   booster=booster)
 
 
 def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
-                   base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, model: str = "deep",
-                   baselines: Sequence[str] = (), per_signal: bool = False) -> dict:
-    """Tune on K-1 folds, score the K-th, for every K: the cross-validated figure."""
+                   base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, models: Sequence[str] = ("deep",),
+                   baselines: Sequence[str] = (), per_signal: bool = False,
+                   protocols: Sequence[str] = ("all",)) -> dict:
+    """Tune on K-1 folds, score the K-th, for every K: the cross-validated figure. The first of
+    `models` is the ranker's; the others are scored on the same turns and signal matrices."""
     started = time.perf_counter()
     fold_of = assign_folds(turns, folds, seed)
     qcache: dict[str, np.ndarray] = {}
     shipped = ranker.weights
     items = set(ranker.table.ids)
-    fold_results = []
-    merged: dict | None = None
+    total = Scores()
+    per_fold: dict[str, list[float]] = {"recall@10": [], "recall@50": []}
     for k in range(folds):  # never the shipped weights: they were fitted on every fold
-        weights = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, model=model)
+        fitted = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, models=models)
         train = [t for t in turns if fold_of[t.dialog_id] != k]
         test = [t for t in turns if fold_of[t.dialog_id] == k]
         ranker.set_collab(collab_with_dialogues(base, base_rows, train, reader, items))
-        ranker.set_weights(weights)
-        result = evaluate(ranker, reader, test, baselines=baselines, per_signal=per_signal)
-        log.info("fold %d: %s", k, {key: result[key] for key in ("recall@10", "recall@50", "turns")})
-        fold_results.append(result)
-        merged = _merge(merged, result)
+        ranker.set_weights(fitted[models[0]])
+        extra = {name: Scorer(w) for name, w in fitted.items() if name != models[0]}
+        scores = score_turns(ranker, reader, test, baselines, per_signal, protocols, extra)
+        fold = scores.tally("main", "ranker", protocols[0]).result()
+        log.info("fold %d: %s", k, {key: fold[key] for key in ("recall@10", "recall@50", "turns")})
+        for key in per_fold:
+            per_fold[key].append(fold[key])
+        total.merge(scores)
     ranker.set_weights(shipped)
-    out = _finish(merged or {})
-    out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id", "model": model,
-                 "per_fold_recall@10": [r["recall@10"] for r in fold_results],
-                 "per_fold_recall@50": [r["recall@50"] for r in fold_results]}
+    out = total.report(protocols)
+    out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id", "model": models[0], "models": list(models),
+                 **{f"per_fold_{key}": values for key, values in per_fold.items()}}
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out
 
 
 def fit_all(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
-            base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, model: str = "deep") -> Weights:
+            base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0,
+            models: Sequence[str] = ("deep",)) -> dict[str, Weights]:
     """The shipped weights: fitted on every turn, each with out-of-fold dialogue signals."""
     fold_of = assign_folds(turns, folds, seed)
     shipped = ranker.weights
     try:
-        return fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, {}, skip_fold=None, model=model)
+        return fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, {}, skip_fold=None, models=models)
     finally:
         ranker.set_weights(shipped)
-
-
-# ---- merging fold results (sums of hits, labels, ndcg) --------------------------------------------
-def _merge(acc: dict | None, result: dict) -> dict:
-    def raw(r: dict) -> dict:
-        return {"hits": {k: r[k] * r["labels"] for k in r if k.startswith("recall@")},
-                "ndcg": r["ndcg@10"] * r["turns"], "labels": r["labels"], "turns": r["turns"],
-                "lat": [r.get("ms_per_turn_p50", 0.0)], "lat95": [r.get("ms_per_turn_p95", 0.0)]}
-
-    def add(a: dict | None, b: dict) -> dict:
-        if a is None:
-            return b
-        return {"hits": {k: a["hits"][k] + b["hits"][k] for k in a["hits"]}, "ndcg": a["ndcg"] + b["ndcg"],
-                "labels": a["labels"] + b["labels"], "turns": a["turns"] + b["turns"],
-                "lat": a["lat"] + b["lat"], "lat95": a["lat95"] + b["lat95"]}
-
-    acc = acc or {}
-    out = {"main": add(acc.get("main"), raw(result))}
-    for group in ("baselines", "signals"):
-        for name, sub in result.get(group, {}).items():
-            key = f"{group}:{name}"
-            out[key] = add(acc.get(key), raw(sub))
-    return out
-
-
-def _finish(merged: dict) -> dict:
-    def done(m: dict) -> dict:
-        r = {k: round(v / max(m["labels"], 1), 4) for k, v in m["hits"].items()}
-        r.update({"ndcg@10": round(m["ndcg"] / max(m["turns"], 1), 4), "turns": m["turns"], "labels": m["labels"]})
-        return r
-
-    out = done(merged["main"])
-    out["ms_per_turn_p50"] = round(float(np.median(merged["main"]["lat"])), 2)
-    out["ms_per_turn_p95"] = round(float(np.median(merged["main"]["lat95"])), 2)
-    for key, m in merged.items():
-        if ":" in key:
-            group, name = key.split(":", 1)
-            out.setdefault(group, {})[name] = done(m)
-    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from chatbot.items import Item
-from chatbot.recommendation import Candidate
+from chatbot.ranking.candidate import Candidate
 from chatbot.turn import CandidateTrace, Contribution, DecisionTrace
 
 TRACE_SIGNALS = 6  # raw signals kept per candidate for the details fold

@@ -80,6 +80,9 @@ class PickRequest(BaseModel):
     selling_points: Mapping[str, Sequence[str]] = Field(default_factory=dict)
     secrets: tuple[str, ...] = ()
 
+    def offered_ids(self) -> list[str]:
+        return [c.item.id for c in self.offered]
+
     @property
     def offered(self) -> list[Candidate]:
         """The candidates in the prompt: the top k to explain, or the whole short list to pick from."""

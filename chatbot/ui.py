@@ -174,6 +174,10 @@ class ChatApp:
                     ui.cards = list(update.cards)
                     if update.trace is not None:
                         ui.traces.append((shown, update.trace))
+                elif update.cards:  # the ranker's cards at once; the model may still reorder or re-explain them
+                    if update.thinking:
+                        reply["content"] = f"{update.text}\n\n_{label(ui.lang, 'thinking')}_"
+                    yield chat_history(ui.messages), render_cards(list(update.cards), ui.lang), skip, skip, ui
                 else:
                     yield chat_history(ui.messages), skip, skip, skip, ui
             if not done:

@@ -124,8 +124,12 @@ def render_trace_body(trace: DecisionTrace, lang: str, titles: dict[str, str] | 
         p2.append(_row(label(lang, "sp_source"), none))
 
     p3 = [_row(label(lang, "picker"), esc(_picker_text(trace.picker, lang)) if trace.picker else none)]
+    if trace.ranker_picked:
+        p3.append(_row(label(lang, "ranker_picked"), _chips(titles.get(i, i) for i in trace.ranker_picked)))
     if trace.picked:
         p3.append(_row(label(lang, "picked"), _chips(titles.get(i, i) for i in trace.picked)))
+    if trace.model_role:
+        p3.append(_row(label(lang, "model_role"), esc(label(lang, f"role_{trace.model_role}"))))
     p3.append(_row(label(lang, "backend"), esc(trace.llm_mode) if trace.llm_mode else none))
     if trace.notes:
         p3.append(_row(label(lang, "notes"), "<br>".join(esc(n) for n in trace.notes)))

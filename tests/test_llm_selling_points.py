@@ -9,7 +9,7 @@ import pytest
 from llm_fakes import FakeChatModel, load_items
 
 from chatbot.errors import LLMError
-from chatbot.llm.selling_points import (SellingPointCache, SellingPointWriter, enrich_items, open_cache,
+from chatbot.llm.selling_points import (SellingPointCache, SellingPoints, SellingPointWriter, enrich_items, open_cache,
                                         parse_bullets, selling_points_for)
 
 ITEMS = load_items()
@@ -40,22 +40,23 @@ def test_writer_keeps_grounded_bullets_and_drops_invented_ones():
     assert EARTH.title in model.prompt_text() and "2 or 3" in model.prompt_text()
 
 
-def test_writer_falls_back_to_templates_when_too_little_survives():
-    points = writer_for("- Costs only ¥19\n- Nothing else").write(BUDS, "en")
-    assert points.source == "template" and points.points[-1] == "¥99 from Cirrus Audio"
+def test_writer_gives_nothing_when_too_little_survives(cache):
+    assert writer_for("- Costs only ¥19\n- Nothing else").write(BUDS, "en") is None
+    report = enrich_items([BUDS], writer_for("- Costs only ¥19\n- Nothing else"), cache, progress=False, langs=("en",))
+    assert report.template == 1 and len(cache) == 0, "the chat builds these from catalog facts"
 
 
 def test_chat_time_reads_the_cache_written_by_enrich_and_survives_a_restart(tmp_path):
     data = tmp_path / "data"
-    assert selling_points_for([EARTH], open_cache(data), NAME, "en")[EARTH.id].source == "template"
+    assert selling_points_for([EARTH], open_cache(data), NAME, "en") == {}
     writer = writer_for(GOOD)
     report = enrich_items([EARTH], writer, open_cache(data), progress=False, langs=("en",))
     assert report.written == 1
     again = selling_points_for([EARTH], open_cache(data), NAME, "en")  # reopened: a restart
     assert again[EARTH.id].source == "cache" and again[EARTH.id].points[0] == "A planet-sized rescue mission"
-    assert selling_points_for([EARTH], open_cache(data), "other:model", "en")[EARTH.id].source == "template"
+    assert selling_points_for([EARTH], open_cache(data), "other:model", "en") == {}
     changed = EARTH.model_copy(update={"tags": [*EARTH.tags, "new tag"]})
-    assert selling_points_for([changed], open_cache(data), NAME, "en")[EARTH.id].source == "template"
+    assert selling_points_for([changed], open_cache(data), NAME, "en") == {}
     assert len(writer.model.prompts) == 1, "reading never calls the model"
     key = SellingPointCache.key(EARTH, "sp-en-1", NAME, "en")
     assert key != SellingPointCache.key(EARTH, "sp-en-2", NAME, "en")
@@ -88,9 +89,10 @@ def test_model_errors_are_retried_by_the_library_and_never_cached(cache):
     assert report.failed == 1 and len(cache) == 0
 
 
-def test_no_model_means_templates_without_cache_writes(cache):
-    result = selling_points_for([EARTH, BUDS], cache, "none", "zh")
-    assert result[BUDS.id].points[-1] == "售价¥99，品牌：Cirrus Audio" and len(cache) == 0
+def test_no_model_reads_only_the_catalogs_own_points(cache):
+    own = BUDS.model_copy(update={"selling_points": ["Light", "Small"]})
+    assert selling_points_for([EARTH, own], cache, "none", "zh") == {
+        own.id: SellingPoints(item_id=own.id, points=["Light", "Small"], source="catalog")}
 
 
 def test_enrich_items_fills_the_cache_once_with_a_limit(cache):

@@ -70,7 +70,7 @@ def test_picker_reports_the_tiny_models_garbage(tiny):
 
 def test_selling_point_writer_on_the_tiny_model_stays_grounded(tiny):
     points = SellingPointWriter(tiny, "transformers:tiny", max_new_tokens=32).write(ITEMS["the-wandering-earth-2019"])
-    assert points.source in {"llm", "template"} and 2 <= len(points.points) <= 3
+    assert points is None or (points.source == "llm" and 2 <= len(points.points) <= 3)
 
 
 def test_not_ready_model_raises_llm_error(tmp_path):

@@ -29,7 +29,7 @@ from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
 from chatbot.llm.templates import (explain_candidate, interest_tags_from_facts, join_words, key_fact, price_text,
-                                   quoted_title)
+                                   quoted_title, selling_points_from_facts)
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate
 from chatbot.sanitize import clean_message, has_words
@@ -214,9 +214,11 @@ class DialogueManager:
 
     def _selling_points(self, turn: _Turn, items: Sequence[Item]) -> dict[str, list[str]]:
         """Paradigm 2 for items: the catalog's, else cached (written offline by `enrich`), else from facts."""
-        points = selling_points_for(items, self.cache, self.llm.model_id, turn.lang)
-        turn.trace.selling_points_source.update({i: p.source for i, p in points.items()})
-        return {i: p.points for i, p in points.items()}
+        found = selling_points_for(items, self.cache, self.llm.model_id, turn.lang)
+        points = {i.id: found[i.id].points if i.id in found else selling_points_from_facts(i, turn.lang) for i in items}
+        turn.trace.selling_points_source.update({i.id: found[i.id].source if i.id in found else "template"
+                                                 for i in items})
+        return points
 
     def _pick(self, turn: _Turn, candidates: list[Candidate], k: int, intro: str) -> Iterator[TurnUpdate]:
         """Paradigm 3: the ranker's answer at once; then, with a model, its pick or explanation streams in and

@@ -1,5 +1,6 @@
 """Paradigm 2: selling points written once per item, offline (`enrich`, or in the background after indexing),
-cached on disk. A chat turn only reads them (catalog, then cache, then catalog facts): nobody waits for them.
+cached on disk. A chat turn only reads them (the catalog's own, then the cache): nobody waits for them. Items
+with neither get their points from catalog facts in the dialogue layer, not here.
 
 Cache key = (item.content_hash(), prompt version, model name, language): a restart or a re-index never
 rewrites them; changing the item, the prompt or the model does.
@@ -24,12 +25,11 @@ from chatbot.errors import LLMError
 from chatbot.items import Item
 from chatbot.llm.base import chunk_text
 from chatbot.llm.grounding import FactChecker, leaks_prompt, replace_ids
-from chatbot.llm.templates import selling_points_from_facts
 from chatbot.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
-Source = Literal["catalog", "cache", "llm", "template"]
+Source = Literal["catalog", "cache", "llm"]
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)、]|[（(]?\d+[)）])\s*")
 
 
@@ -123,12 +123,12 @@ def parse_bullets(text: str, max_chars: int = 160) -> list[str]:
 
 
 class SellingPointWriter:
-    """Writes 2-3 grounded bullets for an item with a chat model (or templates when `model` is None).
-    A failed request is retried by LangChain's `with_retry`."""
+    """Writes 2-3 grounded bullets for an item with a chat model. A failed request is retried by LangChain's
+    `with_retry`."""
 
     def __init__(self, model: BaseChatModel | None, model_name: str = "none", max_new_tokens: int = 160,
                  retries: int = 1) -> None:
-        self.model = model
+        self.model = model  # None: nothing to write (the no-LLM mode builds points from facts at chat time)
         self.model_name = model_name if model is not None else "none"
         self.max_new_tokens = max_new_tokens
         self.retries = retries
@@ -136,10 +136,10 @@ class SellingPointWriter:
     def version(self, lang: str) -> str:
         return load_prompt("selling_points", lang).version
 
-    def write(self, item: Item, lang: str = "en") -> SellingPoints:
-        """LLM bullets that pass the fact check; raises LLMError when the model fails."""
+    def write(self, item: Item, lang: str = "en") -> SellingPoints | None:
+        """LLM bullets that pass the fact check; None when fewer than two survive; LLMError when the model fails."""
         if self.model is None:
-            return SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang), source="template")
+            raise LLMError("no model to write selling points with")
         prompt = load_prompt("selling_points", lang)
         messages = prompt.render(item=item.to_text())
         runnable = self.model.bind(max_tokens=self.max_new_tokens, temperature=0.3).with_retry(
@@ -158,15 +158,13 @@ class SellingPointWriter:
                 continue
             if bullet not in kept:
                 kept.append(bullet)
-        if len(kept) < 2:
-            return SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang), source="template")
-        return SellingPoints(item_id=item.id, points=kept[:3], source="llm")
+        return SellingPoints(item_id=item.id, points=kept[:3], source="llm") if len(kept) >= 2 else None
 
 
 def selling_points_for(items: Iterable[Item], cache: SellingPointCache | None, model_name: str,
                        lang: str = "en") -> dict[str, SellingPoints]:
     """Selling points for chat-time candidates, without calling a model: the catalog's own, else the cache
-    (written by `enrich` for `model_name`), else built from catalog facts. Never raises."""
+    (written by `enrich` for `model_name`). Items with neither are left out. Never raises."""
     result: dict[str, SellingPoints] = {}
     version = load_prompt("selling_points", lang).version
     for item in items:
@@ -175,15 +173,15 @@ def selling_points_for(items: Iterable[Item], cache: SellingPointCache | None, m
             continue
         cached = cache.get(SellingPointCache.key(item, version, model_name, lang)) \
             if cache is not None and model_name != "none" else None
-        result[item.id] = SellingPoints(item_id=item.id, points=cached, source="cache") if cached else \
-            SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang), source="template")
+        if cached:
+            result[item.id] = SellingPoints(item_id=item.id, points=cached, source="cache")
     return result
 
 
 class EnrichReport(BaseModel):
     written: int = 0
     cached: int = 0
-    template: int = 0
+    template: int = 0  # nothing usable written: the chat builds these from catalog facts
     failed: int = 0
     seconds: float = 0.0
 
@@ -217,8 +215,10 @@ def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: Selli
                 log.warning("selling points for %s (%s) failed: %s", item.id, lang, exc)
                 report.failed += 1
                 continue
+            if points is None:
+                report.template += 1
+                continue
             cache.put(key, item.id, points.points, points.source)
-            report.written += points.source == "llm"
-            report.template += points.source == "template"
+            report.written += 1
     report.seconds = round(time.perf_counter() - started, 3)
     return report

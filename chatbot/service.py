@@ -59,7 +59,7 @@ class ChatService:
                                         self.settings.llm_max_retries)
             for name in self.catalogs():
                 report = enrich_items(list(self.engines.get(name).items.values()), writer, self.manager.cache,
-                                      progress=False, lock=self.llm.slots)
+                                      progress=False, lock=self.llm.background_slot)
                 log.info("selling points for %s: %s", name, report.model_dump())
 
         if self.enrichment is None or not self.enrichment.is_alive():

@@ -115,14 +115,19 @@ def test_parse_bullets():
     assert parse_bullets("Sure:\n1. One\n* Two\n• Three\n（4）四\n\n- " + "x" * 300) == ["One", "Two", "Three", "四"]
 
 
-def test_enrich_waits_for_the_models_turn_slot(cache):
+def test_background_enrichment_gives_way_to_chat_turns(cache):
     import threading
 
-    slot = threading.BoundedSemaphore(1)
-    slot.acquire()  # a chat turn holds the model
+    from chatbot.llm.factory import LLMHandle
+
+    handle = LLMHandle("llamacpp", FakeChatModel())
     done = threading.Event()
-    threading.Thread(target=lambda: (enrich_items([EARTH], writer_for(GOOD), cache, progress=False, langs=("en",),
-                                                  lock=slot), done.set()), daemon=True).start()
-    assert not done.wait(0.3) and len(cache) == 0
-    slot.release()
+    with handle.turn_slot(1.0) as got:  # a chat turn holds the model
+        assert got
+        threading.Thread(target=lambda: (enrich_items([EARTH], writer_for(GOOD), cache, progress=False,
+                                                      langs=("en",), lock=handle.background_slot), done.set()),
+                         daemon=True).start()
+        assert not done.wait(0.3) and len(cache) == 0
     assert done.wait(10) and len(cache) == 1
+    with handle.turn_slot(1.0) as got:
+        assert got, "the background work gave the model back"

@@ -119,6 +119,7 @@ def run_llm_bench(settings: Settings, *, turns: int = 12, roles: tuple[str, ...]
                   runtimes: bool = True, wait_s: float = 900.0) -> dict:
     """The whole LLM bench; `none` reports the no-LLM turn times only."""
     backend = resolve_backend(settings)
+    settings = settings.model_copy(update={"llm_enrich_in_background": False})  # turns alone hold the model
     result: dict = {"backend": backend, "model": settings.llm_model, "threads": settings.llm_threads}
     if runtimes and settings.llm_model.endswith(".gguf"):
         result["runtimes"] = compare_runtimes(settings, wait_s)

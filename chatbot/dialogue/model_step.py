@@ -63,15 +63,13 @@ class ModelStep:
 
     def run(self, request: PickRequest, ranker: Sequence[Pick], budget: TurnBudget
             ) -> Iterator[tuple[list[Pick], PickOutcome | None]]:
-        if not self.llm.slots.acquire(timeout=budget.left()):
-            yield list(ranker), PickOutcome(role=request.role, failure="busy", rejected=["model busy"])
-            return
-        try:
+        with self.llm.turn_slot(budget.left()) as got:
+            if not got:
+                yield list(ranker), PickOutcome(role=request.role, failure="busy", rejected=["model busy"])
+                return
             for event in pick_and_explain(self.model, request, budget.model_deadline, max_tokens=self.max_tokens,
                                           describe_error=self.llm.describe_error):
                 yield merge(ranker, event.picks, request.role, request.k), event.outcome
-        finally:
-            self.llm.slots.release()
 
 
 def record(trace: DecisionTrace, outcome: PickOutcome, budget: TurnBudget) -> None:

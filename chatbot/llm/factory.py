@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -55,6 +56,8 @@ class LLMHandle:
         self.role: Role = role or default_role(backend)
         self.label = label or (f"LLM: {backend}" if model else "")
         self.slots = threading.BoundedSemaphore(max(1, slots))
+        self._turns_waiting = 0
+        self._waiting_lock = threading.Condition()
         self.describe_error = describe_error
         self._model = model
         self._failure = failure
@@ -101,6 +104,38 @@ class LLMHandle:
             self._loading.wait(timeout_s)
         self._probe_done.wait(timeout_s)
         return self.status().state == "ready"
+
+    @contextmanager
+    def turn_slot(self, timeout_s: float) -> Iterator[bool]:
+        """Hold the model for one chat turn; yields False when it did not come free within `timeout_s`.
+        Chat turns go before background work (`background_slot`)."""
+        with self._waiting_lock:
+            self._turns_waiting += 1
+        got = self.slots.acquire(timeout=max(0.0, timeout_s))
+        with self._waiting_lock:
+            self._turns_waiting -= 1
+            self._waiting_lock.notify_all()
+        try:
+            yield got
+        finally:
+            if got:
+                self.slots.release()
+
+    @contextmanager
+    def background_slot(self) -> Iterator[None]:
+        """Hold the model for background work (selling points), only while no chat turn waits for it."""
+        while True:
+            with self._waiting_lock:
+                self._waiting_lock.wait_for(lambda: self._turns_waiting == 0)
+            if self.slots.acquire(timeout=0.5):
+                with self._waiting_lock:
+                    if self._turns_waiting == 0:
+                        break
+                self.slots.release()
+        try:
+            yield
+        finally:
+            self.slots.release()
 
     def close(self) -> None:
         """Free a local model (also done at exit)."""

@@ -13,7 +13,8 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal
 
@@ -188,9 +189,9 @@ class EnrichReport(BaseModel):
 
 def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: SellingPointCache,
                  limit: int | None = None, progress: bool = True, *, langs: Sequence[str] = ("en", "zh"),
-                 lock: threading.Semaphore | None = None) -> EnrichReport:
+                 lock: Callable[[], AbstractContextManager] | None = None) -> EnrichReport:
     """Fill the cache for up to `limit` items lacking selling points (`python -m chatbot enrich`, and in the
-    background after indexing). `lock`: the model's turn slots, taken per item."""
+    background after indexing). `lock`: makes the context that holds the model, per item (chat turns first)."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -207,7 +208,7 @@ def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: Selli
                 continue
             try:
                 if lock is not None:  # chat turns come first: take the model only between them
-                    with lock:
+                    with lock():
                         points = writer.write(item, lang)
                 else:
                     points = writer.write(item, lang)

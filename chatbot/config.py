@@ -35,21 +35,27 @@ class Settings(BaseSettings):
     chroma_ssl: bool = False
 
     # LLM (paradigms 2 and 3)
-    llm_backend: Literal["none", "transformers", "openai"] = "none"
-    llm_model: str = ""  # empty = backend default
+    # auto: llamacpp for a local .gguf LLM_MODEL, transformers for another LLM_MODEL, openai when
+    # OPENAI_BASE_URL or OPENAI_API_KEY is set, else none
+    llm_backend: Literal["auto", "none", "llamacpp", "transformers", "openai"] = "auto"
+    llm_model: str = ""  # a .gguf path, a hub id or folder, or the server's model name; empty = backend default
+    llm_role: Literal["auto", "pick", "explain"] = "auto"  # auto: explain on local models, pick on servers
+    llm_threads: int = 2  # CPU threads for a local model
+    llm_context_tokens: int = 4096  # llama.cpp context window
     openai_base_url: str = ""
     openai_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 1
-    llm_max_new_tokens: int = 384
-    llm_turn_budget_s: float = 20.0  # after this the no-LLM answer is used for the turn
-    enrich_budget_s: float = 4.0  # time per turn for writing missing selling points
-    llm_extraction: bool = True  # also let the LLM read each message (merged into the parser's reading)
+    llm_max_new_tokens: int = 256
+    llm_turn_budget_s: float = 12.0  # the model's answer must be complete by then, else the ranker's stays
+    llm_extraction_budget_s: float = 2.0  # model reading of a message the parser found nothing in
+    llm_extraction: bool = True  # let the model read messages the deterministic parser is unsure about
+    llm_enrich_in_background: bool = True  # write missing selling points after indexing when a model is set
 
     # Chat
     max_message_chars: int = 2000
     recommendations_per_turn: int = 3
-    candidates_for_llm: int = 8
+    candidates_for_llm: int = 6
 
     # Gradio server (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read by gradio itself too)
     gradio_server_name: str = "127.0.0.1"

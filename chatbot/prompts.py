@@ -1,7 +1,7 @@
-"""Prompt files (`prompts/<name>.<lang>.yaml`) loaded in one place and rendered strictly.
+"""Prompt files (`prompts/<name>.<lang>.yaml`) loaded in one place as LangChain chat prompt templates.
 
-Each file holds `version`, `system` and `user`; the last two are Jinja templates rendered with
-`StrictUndefined`, so a missing variable raises `PromptError` instead of sending a broken prompt.
+Each file holds `version`, `system` and `user`, Jinja templates. Rendering is strict: a missing variable
+raises `PromptError` instead of sending a broken prompt (LangChain's Jinja templates would render it empty).
 """
 
 from __future__ import annotations
@@ -9,46 +9,43 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-import jinja2.meta
 import yaml
-from pydantic import BaseModel
+from langchain_core.messages import BaseMessage
+from langchain_core.prompts import ChatPromptTemplate
+from pydantic import BaseModel, ConfigDict
 
 from chatbot.config import PROJECT_ROOT
 from chatbot.errors import PromptError
-from chatbot.llm.base import ChatMessage
 
 PROMPT_DIR = PROJECT_ROOT / "prompts"
 LANGS = ("en", "zh")
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
+class PromptFile(BaseModel):
+    """One prompt file: its version (part of cache keys) and its LangChain template."""
 
-class PromptTemplate(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     name: str
     lang: str
     version: str
     system: str
-    user: str
+    template: ChatPromptTemplate
 
     @property
     def variables(self) -> set[str]:
-        """Every variable the two templates use."""
-        names: set[str] = set()
-        for source in (self.system, self.user):
-            names |= jinja2.meta.find_undeclared_variables(_ENV.parse(source))
-        return names
+        """Every variable the system and user templates use."""
+        return set(self.template.input_variables)
 
-    def render(self, **values: object) -> list[ChatMessage]:
+    def render(self, **values: object) -> list[BaseMessage]:
         """The system and user messages; raises PromptError when a variable is missing."""
         missing = self.variables - values.keys()
         if missing:
             raise PromptError(f"prompt {self.name}.{self.lang} needs {', '.join(sorted(missing))}")
-        try:
-            return [ChatMessage(role="system", content=_ENV.from_string(self.system).render(**values).strip()),
-                    ChatMessage(role="user", content=_ENV.from_string(self.user).render(**values).strip())]
-        except jinja2.UndefinedError as exc:
-            raise PromptError(f"prompt {self.name}.{self.lang}: {exc}") from exc
+        messages = self.template.format_messages(**{k: v for k, v in values.items() if k in self.variables})
+        for message in messages:
+            message.content = str(message.content).strip()
+        return messages
 
 
 def prompt_names(directory: Path = PROMPT_DIR) -> list[tuple[str, str]]:
@@ -57,7 +54,7 @@ def prompt_names(directory: Path = PROMPT_DIR) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=64)
-def load_prompt(name: str, lang: str = "en", directory: Path = PROMPT_DIR) -> PromptTemplate:
+def load_prompt(name: str, lang: str = "en", directory: Path = PROMPT_DIR) -> PromptFile:
     """Load `prompts/<name>.<lang>.yaml` (English when the language has no file)."""
     lang = lang if lang in LANGS else "en"
     path = directory / f"{name}.{lang}.yaml"
@@ -65,9 +62,11 @@ def load_prompt(name: str, lang: str = "en", directory: Path = PROMPT_DIR) -> Pr
         path = directory / f"{name}.en.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return PromptTemplate(name=name, lang=lang, version=str(data["version"]), system=data["system"],
-                              user=data["user"])
+        template = ChatPromptTemplate.from_messages([("system", data["system"]), ("human", data["user"])],
+                                                    template_format="jinja2")
+        return PromptFile(name=name, lang=lang, version=str(data["version"]), system=data["system"],
+                          template=template)
     except FileNotFoundError as exc:
         raise PromptError(f"no prompt file {path.name} in {directory}") from exc
-    except (yaml.YAMLError, KeyError, TypeError, jinja2.TemplateSyntaxError) as exc:
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise PromptError(f"prompt file {path.name} is malformed: {exc}") from exc

@@ -18,7 +18,7 @@ from chatbot.dialogue.state import FeedbackAction
 from chatbot.engine import EngineRegistry
 from chatbot.errors import StoreError
 from chatbot.llm.factory import LLMHandle, LLMStatus, build_chat_model
-from chatbot.llm.selling_points import open_cache
+from chatbot.llm.selling_points import SellingPointWriter, enrich_items, open_cache
 from chatbot.loaders import load_catalog
 from chatbot.progress_text import describe, waiting
 from chatbot.turn import ItemCard, TurnUpdate
@@ -40,6 +40,7 @@ class ChatService:
         self.cache = open_cache(settings.data_dir)
         self.manager = DialogueManager(settings, self.llm, self.cache)
         self._kinds: dict[str, str] = {}  # catalog -> kind; shipped files, the same for every user
+        self.enrichment: threading.Thread | None = None  # selling points written in the background
 
     def catalogs(self) -> list[str]:
         return list(shipped_catalogs(self.settings))
@@ -76,21 +77,43 @@ class ChatService:
         """The cards on screen, in another language; they become the session's cards."""
         if not session.cards:
             return []
-        session.cards = cards_in_language(self.engines.get(session.catalog), session, lang, self.cache)
+        session.cards = cards_in_language(self.engines.get(session.catalog), session, lang, self.cache,
+                                          self.llm.model_id)
         session.picks = list(session.cards)
         return session.cards
 
     def warm_up(self, progress: Callable[[str], None] | None = None) -> None:
-        """Prepare every catalog, the default one first; `progress` gets English lines for the log."""
+        """Prepare every catalog, the default one first; `progress` gets English lines for the log. Then, with a
+        model, selling points are written in the background."""
         names = self.catalogs()
         default = self.settings.default_catalog
         for name in sorted(names, key=lambda n: n != default):
             self.engines.get(name, (lambda state: progress(describe(state, "en"))) if progress else None)
+        if self.settings.llm_enrich_in_background and self.llm.backend != "none":
+            self.enrich_in_background()
 
     def progress_text(self, lang: str) -> str:
         """What is being prepared now, in `lang` ("" when nothing is)."""
         building = self.engines.building()
         return describe(building[0], lang) if building else ""
+
+    def enrich_in_background(self) -> threading.Thread:
+        """Write missing selling points with the model once it is ready, item by item, taking the model only
+        between chat turns (its slots); cached ones cost nothing. Chat turns read them from the cache."""
+        def run() -> None:
+            if not self.llm.wait_ready(None) or self.manager.cache is None:
+                return
+            writer = SellingPointWriter(self.llm.model, self.llm.model_id, self.settings.llm_max_new_tokens,
+                                        self.settings.llm_max_retries)
+            for name in self.catalogs():
+                report = enrich_items(list(self.engines.get(name).items.values()), writer, self.manager.cache,
+                                      progress=False, lock=self.llm.background_slot)
+                log.info("selling points for %s: %s", name, report.model_dump())
+
+        if self.enrichment is None or not self.enrichment.is_alive():
+            self.enrichment = threading.Thread(target=run, name="enrich", daemon=True)
+            self.enrichment.start()
+        return self.enrichment
 
     def respond(self, session: ChatSession, message: str) -> Iterator[TurnUpdate]:
         """One turn: streamed updates, the last with done=True. A question asked while its catalog is still

@@ -4,6 +4,8 @@ and a real OpenAI-compatible HTTP server on 127.0.0.1 that answers from a script
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -11,89 +13,97 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
+
 from chatbot.errors import LLMError
 from chatbot.items import Item
-from chatbot.llm.base import ChatMessage, ChatModel
+from chatbot.llm.base import chunk_text
 from chatbot.ranking.candidate import Candidate, Reason
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SMOLLM2_GGUF = os.environ.get("CHATBOT_TEST_GGUF", "")  # set by `make test` (../shared/models/fetch.sh smollm2)
 
 
-class FakeChatModel(ChatModel):
-    """Replays queued answers (str, or an exception to raise) and records every prompt it receives."""
+class FakeChatModel(BaseChatModel):
+    """A LangChain chat model that replays queued answers (str, or an exception to raise), streamed in chunks,
+    and records every prompt and the request options (response_format, max_tokens) it receives."""
 
-    backend = "fake"
+    answers: list = Field(default_factory=list)
+    delay_s: float = 0.0
+    chunk_chars: int = 7
+    prompts: list = Field(default_factory=list)
+    options: list = Field(default_factory=list)
 
-    def __init__(self, answers: list[str | BaseException] | None = None, delay_s: float = 0.0, chunk_chars: int = 7,
-                 name: str = "fake-model") -> None:
-        self.answers = list(answers or [])
-        self.delay_s = delay_s
-        self.chunk_chars = chunk_chars
-        self.name = name
-        self.prompts: list[list[ChatMessage]] = []
+    @property
+    def _llm_type(self) -> str:
+        return "fake"
 
     def enqueue(self, *answers: str | BaseException) -> None:
         self.answers.extend(answers)
 
-    def stream(self, messages: list[ChatMessage], *, max_new_tokens: int = 256, temperature: float = 0.2,
-               timeout_s: float = 30.0) -> Iterator[str]:
+    def answer_for(self, messages: list[BaseMessage]) -> str | BaseException:
+        return self.answers.pop(0) if self.answers else LLMError("fake model has no answer queued")
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        text = "".join(chunk_text(c.message) for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator[ChatGenerationChunk]:
         self.prompts.append(list(messages))
-        answer = self.answers.pop(0) if self.answers else LLMError("fake model has no answer queued")
+        self.options.append(dict(kwargs))
+        answer = self.answer_for(list(messages))
         if self.delay_s:
             time.sleep(self.delay_s)
         if isinstance(answer, BaseException):
             raise answer
-        for start in range(0, len(answer), self.chunk_chars):
-            yield answer[start: start + self.chunk_chars]
+        for start in range(0, max(1, len(answer)), self.chunk_chars):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=answer[start: start + self.chunk_chars]))
 
     def prompt_text(self, n: int = -1) -> str:
-        return "\n".join(m.content for m in self.prompts[n])
+        return "\n".join(str(m.content) for m in self.prompts[n])
 
 
-class ManagerFakeModel(ChatModel):
-    """Answers each kind of prompt the dialogue manager sends (extraction, interest tags, selling points,
-    pick) from a script, and records the prompts by kind. `pick` may be a function of the prompt text;
-    an empty pick makes the fallback picker answer from the ranking."""
+class ManagerFakeModel(FakeChatModel):
+    """Answers each kind of prompt the dialogue manager and `enrich` send (extraction, selling points, pick or
+    explain) from a script. `pick` may be a function of the prompt text; `fail` raises like a server that is
+    down; an empty pick is garbage."""
 
-    backend = "fake"
+    model_config = ConfigDict(populate_by_name=True)
 
-    def __init__(self, pick=None, delay_s: float = 0.0, fail: bool = False, name: str = "manager-fake") -> None:
-        self.name = name
-        self.pick, self.delay_s, self.fail = pick, delay_s, fail
-        self.prompts: list[tuple[str, str]] = []  # (kind, whole prompt text)
+    pick_with: object = Field(default=None, alias="pick")
+    fail: bool = False
+    chunk_chars: int = 9
 
     @staticmethod
-    def kind(messages: list[ChatMessage]) -> str:
-        system = messages[0].content
+    def kind(messages: list[BaseMessage]) -> str:
+        system = str(messages[0].content)
         if "genres_wanted" in system:
             return "extract"
-        if "interest tags" in system or "兴趣标签" in system:
-            return "tags"
         if "selling points" in system or "卖点" in system:
             return "selling_points"
         return "pick"
 
     def count(self, kind: str) -> int:
-        return sum(k == kind for k, _ in self.prompts)
+        return sum(self.kind(p) == kind for p in self.prompts)
 
-    def stream(self, messages, *, max_new_tokens=256, temperature=0.2, timeout_s=30.0) -> Iterator[str]:
-        kind = self.kind(messages)
-        prompt = "\n".join(m.content for m in messages)
-        self.prompts.append((kind, prompt))
+    def answer_for(self, messages: list[BaseMessage]) -> str | BaseException:
         if self.fail:
-            raise LLMError("connection refused")
-        if self.delay_s:
-            time.sleep(self.delay_s)
+            return LLMError("connection refused")
+        kind = self.kind(messages)
         if kind == "extract":
-            answer = json.dumps({"liked": [], "disliked": [], "genres_wanted": [], "genres_unwanted": []})
-        elif kind == "tags":
-            answer = "grand sci-fi, big ideas"
-        elif kind == "selling_points":
-            answer = "- A sweeping story told on a grand scale\n- Striking images worth a big screen"
-        else:
-            answer = self.pick(prompt) if callable(self.pick) else (self.pick or "")
-        for start in range(0, len(answer), 9):
-            yield answer[start:start + 9]
+            return json.dumps({"liked": [], "disliked": [], "genres_wanted": [], "genres_unwanted": []})
+        if kind == "selling_points":
+            return "- A sweeping story told on a grand scale\n- Striking images worth a big screen"
+        prompt = "\n".join(str(m.content) for m in messages)
+        return self.pick_with(prompt) if callable(self.pick_with) else (self.pick_with or "")
+
+
+def candidate_ids(prompt: str) -> list[str]:
+    """The candidate ids in a pick or explain prompt, in order."""
+    return re.findall(r"^\[([^\]]+)\]", prompt, re.M)
 
 
 def load_items() -> dict[str, Item]:
@@ -121,9 +131,8 @@ def make_candidates(items: dict[str, Item], ids: list[str], anchor: str | None =
     return out
 
 
-def pick_json(picks: list[tuple[str, str]], follow_up: str = "") -> str:
-    return json.dumps({"picks": [{"id": i, "reason": r} for i, r in picks], "follow_up": follow_up},
-                      ensure_ascii=False)
+def pick_json(picks: list[tuple[str, str]]) -> str:
+    return json.dumps({"picks": [{"id": i, "reason": r} for i, r in picks]}, ensure_ascii=False)
 
 
 # --- a tiny real chat model, built and saved locally in seconds -----------------------------------------
@@ -215,9 +224,14 @@ class ScriptedOpenAIServer:
                 pieces = [reply.text[i: i + reply.chunk_chars] for i in range(0, len(reply.text), reply.chunk_chars)]
                 if reply.kind == "cut":
                     pieces = pieces[: max(1, len(pieces) // 2)]
-                for piece in pieces:
+                for n, piece in enumerate(pieces):
+                    delta = {"role": "assistant", "content": piece} if n == 0 else {"content": piece}
                     chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                             "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+                    self._chunk(f"data: {json.dumps(chunk)}\n\n")
+                if reply.kind == "ok":  # a real server ends with a finish reason
+                    chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
                     self._chunk(f"data: {json.dumps(chunk)}\n\n")
                 if reply.kind == "bad_sse":
                     self._chunk("data: {this is not json\n\n")

@@ -5,16 +5,15 @@ obeys injected orders, to prove that what reaches the user stays grounded in the
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
-from llm_fakes import ManagerFakeModel
+from langchain_core.language_models import BaseChatModel
+from llm_fakes import ManagerFakeModel, candidate_ids
 
 from chatbot.config import Settings
 from chatbot.dialogue.extraction import Extraction, merge
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.state import DialogueState
-from chatbot.llm.base import ChatModel
 from chatbot.llm.factory import LLMHandle
 from chatbot.service import ChatService
 from chatbot.turn import TurnUpdate
@@ -29,12 +28,6 @@ DEMO_IDS = {"the-three-body-problem-2023", "the-wandering-earth-2-2023", "blade-
 SECRET = "sk-test-0123456789abcdefSECRET"
 
 
-def candidate_ids(prompt: str) -> list[str]:
-    """The candidate ids a pick prompt offers, in order."""
-    block = prompt.split("CANDIDATES:", 1)[-1] if "CANDIDATES:" in prompt else prompt.split("候选：", 1)[-1]
-    return re.findall(r"^\[([^\]]+)\]", block, re.M)
-
-
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("data"), llm_backend="none", _env_file=None)
@@ -47,7 +40,7 @@ def service(settings) -> ChatService:
     return service
 
 
-def with_llm(service: ChatService, model: ChatModel, **overrides) -> ChatService:
+def with_llm(service: ChatService, model: BaseChatModel, **overrides) -> ChatService:
     """A service sharing the built engines but answering with `model` (and other settings)."""
     settings = service.settings.model_copy(update=overrides)
     other = ChatService(settings, LLMHandle("openai", model, secrets=(SECRET,)))
@@ -179,16 +172,22 @@ def test_a_lying_model_never_reaches_the_user(service):
     model = ManagerFakeModel(pick=lie)
     llm_service = with_llm(service, model)
     session = llm_service.new_session("movies", "en")
-    update = turn(llm_service, session, "I loved Interstellar, something grand please")
+    updates = list(llm_service.respond(session, "I loved Interstellar, something grand please"))
+    update = updates[-1]
     items = items_of(service, "movies")
+    assert updates[0].thinking and len(updates[0].cards) == 3, "the ranker's answer is on the page at once"
+    assert ids(updates[0]) == update.trace.ranker_picked and not update.thinking
     assert set(ids(update)) <= set(items)
-    assert "galactic" not in update.text.lower() and "Spielberg" not in update.text and "1953" not in update.text
-    assert update.trace.picker == "llm" and any("outside the candidates" in n for n in update.trace.notes)
+    assert "galactic" not in update.model_dump_json().lower()
+    assert "Spielberg" not in update.text and "1953" not in update.text
+    assert update.trace.picker == "llm" and update.trace.model_role == "pick"
+    assert any("not among the candidates" in n for n in update.trace.notes)
     llm_reasons = [c.why for c in update.cards if c.why == "A grand science-fiction story, just what you asked for."]
     assert llm_reasons, "a grounded LLM reason is kept"
-    assert {kind for kind, _ in model.prompts} >= {"pick", "tags", "selling_points"}
-    assert set(update.trace.selling_points_source.values()) <= {"llm", "cache", "catalog", "template"}
-    assert "grand sci-fi" in update.trace.user_tags, "LLM interest tags are shown"
+    assert all(c.why for c in update.cards), "a rejected reason is replaced by the ranker's fact-built one"
+    assert model.count("pick") == 1 and model.count("selling_points") == 0, "one model call per turn"
+    assert set(update.trace.selling_points_source.values()) <= {"cache", "catalog", "template"}
+    assert {"model_first_token", "model_done", "first_cards"} <= set(update.trace.timings_ms)
 
 
 def test_prompt_injection_in_a_message(service):
@@ -211,11 +210,13 @@ def test_prompt_injection_in_a_message(service):
 def test_a_failing_model_still_gets_a_recommendation_with_a_note(service, fault):
     model = {"slow": ManagerFakeModel(pick="{}", delay_s=3.0), "down": ManagerFakeModel(fail=True),
              "garbage": ManagerFakeModel(pick="<html>502 Bad Gateway</html>")}[fault]
-    llm_service = with_llm(service, model, llm_turn_budget_s=1.5, enrich_budget_s=0.3)
+    llm_service = with_llm(service, model, llm_turn_budget_s=1.5)
     session = llm_service.new_session("movies", "en")
-    update = turn(llm_service, session, "I loved Interstellar")
+    updates = list(llm_service.respond(session, "I loved Interstellar"))
+    update = updates[-1]
     assert len(update.cards) == 3 and all(card.why for card in update.cards)
-    assert update.trace.picker == "fallback" and "no-LLM mode" in update.text
+    assert [c.model_dump() for c in update.cards] == [c.model_dump() for c in updates[0].cards], "the page stays"
+    assert update.trace.picker == "fallback" and "ranker's answer stays" in update.text
 
 
 def test_llm_extraction_only_adds_what_the_message_holds(service):

@@ -131,16 +131,19 @@ def test_chroma_dying_mid_session_fails_the_turn_and_the_conversation_survives(t
 
 def test_a_restart_embeds_nothing_and_serves_selling_points_from_the_cache(tmp_path, real_embedder,
                                                                            use_embedder):
-    settings = app_settings(tmp_path, enrich_budget_s=30.0)
+    settings = app_settings(tmp_path)
     counting = use_embedder(CountingEmbedder(real_embedder))
 
     first_model = ManagerFakeModel()
     first = ChatService(settings, LLMHandle("openai", first_model))
-    first.warm_up()
+    first.warm_up()  # indexes, then writes selling points in the background
+    first.enrichment.join(120)
     assert counting.passages == 20, "both catalogs indexed once"
+    written = first_model.count("selling_points")
+    assert written > 0 and len(first.manager.cache) == written
     before = turn(first, first.new_session("movies"), LIKED)
-    written = {i for i, source in before.trace.selling_points_source.items() if source == "llm"}
-    assert written and first_model.count("selling_points") == len(written)
+    assert set(before.trace.selling_points_source.values()) <= {"cache", "catalog"}
+    assert first_model.count("selling_points") == written, "no selling point is written while a person waits"
     first.manager.cache.close()
     forget_client(settings)  # nothing of the first process is reused but the data folder
 
@@ -148,9 +151,10 @@ def test_a_restart_embeds_nothing_and_serves_selling_points_from_the_cache(tmp_p
     second_model = ManagerFakeModel()
     second = ChatService(settings, LLMHandle("openai", second_model))
     second.warm_up()
+    second.enrichment.join(120)
     assert counting.passages == 0, "a restart re-embeds nothing"
     after = turn(second, second.new_session("movies"), LIKED)
-    assert after.trace.selling_points_source == {i: "cache" for i in before.trace.selling_points_source}
+    assert after.trace.selling_points_source == before.trace.selling_points_source
     assert second_model.count("selling_points") == 0, "the model is not asked again for cached selling points"
     assert [c.selling_points for c in after.cards] == [c.selling_points for c in before.cards]
     forget_client(settings)
@@ -213,22 +217,26 @@ GARBAGE = b"\x00\xffnot a sqlite database\x13" * 200
 
 
 def test_a_corrupt_selling_point_cache_at_start_is_rebuilt_and_chat_works(tmp_path, real_embedder):
-    settings = app_settings(tmp_path, enrich_budget_s=30.0)
+    settings = app_settings(tmp_path)
     settings.data_dir.mkdir(parents=True)
     (settings.data_dir / "selling_points.sqlite").write_bytes(GARBAGE)
     model = ManagerFakeModel()
     service = ChatService(settings, LLMHandle("openai", model))
+    service.warm_up()
+    service.enrichment.join(120)
     update = turn(service, service.new_session("movies"), LIKED)
-    assert update.cards and "llm" in update.trace.selling_points_source.values()
+    assert update.cards and "cache" in update.trace.selling_points_source.values()
     assert len(service.manager.cache) == model.count("selling_points") > 0, "the rebuilt cache is written"
     assert list(settings.data_dir.glob("selling_points.sqlite.corrupt-*")), "the broken file is set aside"
     forget_client(settings)
 
 
 def test_a_cache_corrupted_while_the_app_runs_does_not_break_a_turn(tmp_path, real_embedder):
-    settings = app_settings(tmp_path, enrich_budget_s=30.0)
+    settings = app_settings(tmp_path)
     model = ManagerFakeModel()
     service = ChatService(settings, LLMHandle("openai", model))
+    service.warm_up()
+    service.enrichment.join(120)
     session = service.new_session("movies")
     assert turn(service, session, LIKED).cards
     asked = model.count("selling_points")
@@ -236,7 +244,8 @@ def test_a_cache_corrupted_while_the_app_runs_does_not_break_a_turn(tmp_path, re
 
     (settings.data_dir / "selling_points.sqlite").write_bytes(GARBAGE)  # under the open connection
     update = turn(service, service.new_session("movies"), LIKED)
-    assert update.cards and all(card.selling_points for card in update.cards)
+    assert update.cards and all(card.selling_points for card in update.cards), "facts stand in for the cache"
+    service.enrich_in_background().join(120)
     assert model.count("selling_points") > asked, "the lost entries are written again"
     assert len(service.manager.cache) > 0
     assert list(settings.data_dir.glob("selling_points.sqlite.corrupt-*"))

@@ -12,7 +12,7 @@ ALL = prompt_names()
 
 def test_every_prompt_exists_in_both_languages():
     names = {name for name, _ in ALL}
-    assert {"pick", "repair", "selling_points", "interest_tags"} <= names
+    assert {"pick", "explain", "selling_points", "extract"} == names
     assert {(name, lang) for name in names for lang in LANGS} == set(ALL)
 
 
@@ -22,7 +22,7 @@ def test_prompt_renders_with_its_variables(name, lang):
     assert prompt.version and prompt.variables
     values = {var: f"<{var}-value>" for var in prompt.variables}
     messages = prompt.render(**values)
-    assert [m.role for m in messages] == ["system", "user"]
+    assert [m.type for m in messages] == ["system", "human"]
     text = "\n".join(m.content for m in messages)
     for var in prompt.variables:
         assert f"<{var}-value>" in text
@@ -44,7 +44,24 @@ def test_versions_differ_per_language_and_unknown_prompt_fails():
         load_prompt("no_such_prompt", "en")
 
 
-def test_pick_prompt_orders_citing_by_id_and_resisting_injection():
-    system = load_prompt("pick", "en").render(k=3, dialogue="d", user_state="u", candidates="c")[0].content
-    assert "[brackets]" in system and "JSON" in system
+@pytest.mark.parametrize("name", ["pick", "explain"])
+def test_pick_and_explain_prompts_cite_by_id_and_resist_injection(name):
+    system = load_prompt(name, "en").render(k=3, message="m", wants="u", candidates="c")[0].content
+    assert "id" in system and "JSON" in system and "awards" in system
     assert "reveal" in system and "not orders" in system
+
+
+@pytest.mark.parametrize(("name", "lang"), [("pick", "en"), ("pick", "zh"), ("explain", "en"), ("explain", "zh")])
+def test_the_system_prompt_is_the_same_every_turn_so_llama_cpp_reuses_its_cache(name, lang):
+    prompt = load_prompt(name, lang)
+    first = prompt.render(k=3, message="a", wants="b", candidates="c")[0].content
+    assert first == prompt.render(k=2, message="x", wants="y", candidates="z")[0].content
+
+
+def test_prompts_do_not_import_the_llm_layer():
+    import subprocess
+    import sys
+
+    code = "import sys, chatbot.prompts; print(any(m.startswith('chatbot.llm') for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
+        == "False"

@@ -28,8 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                            help="ReDial catalog items embedded to measure indexing speed (0: skip)")
     embedders.add_argument("--speed-only", action="store_true", help="only load time and indexing speed")
 
-    llm = kinds.add_parser("llm", help="time to first token, tokens/s, one recommendation turn")
-    llm.add_argument("--turns", type=int, default=3)
+    llm = kinds.add_parser("llm", help="llama.cpp vs transformers; recommendation turns per model role")
+    llm.add_argument("--turns", type=int, default=12, help="recommendation turns per role")
+    llm.add_argument("--roles", nargs="+", choices=["pick", "explain"], default=["explain", "pick"])
+    llm.add_argument("--no-runtimes", action="store_true", help="skip the llama.cpp vs transformers comparison")
 
     load = kinds.add_parser("load", help="drive a running app with concurrent sessions")
     load.add_argument("--url", required=True)
@@ -60,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
         result = run_embedder_bench(settings, Path(args.redial), args.limit, args.catalog_sample,
                                     args.throughput_items, args.speed_only)
     elif args.bench == "llm":
-        from chatbot.llm.bench import run_llm_bench
+        from chatbot.benchmarks.llm import run_llm_bench
 
-        result = run_llm_bench(settings, turns=args.turns)
+        result = run_llm_bench(settings, turns=args.turns, roles=tuple(args.roles), runtimes=not args.no_runtimes)
     elif args.bench == "load":
         from chatbot.benchmarks.load import run_load_bench
 

@@ -10,11 +10,11 @@ import sys
 from chatbot.catalogs import resolve_catalog
 from chatbot.config import get_settings
 from chatbot.errors import LLMError
-from chatbot.llm.factory import build_chat_model
+from chatbot.llm.factory import build_chat_model, resolve_backend
 from chatbot.llm.selling_points import SellingPointWriter, enrich_items, open_cache
 from chatbot.loaders import load_catalog
 
-NOTHING_TO_WRITE = ("LLM_BACKEND=none: nothing to write. Without an LLM, selling points are built from "
+NOTHING_TO_WRITE = ("No LLM configured: nothing to write. Without an LLM, selling points are built from "
                     "catalog facts on the fly at chat time; set LLM_BACKEND to fill the cache.")
 
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"skipped: {error}", file=sys.stderr)
     langs = list(dict.fromkeys(args.lang))
     summary: dict[str, object] = {"catalog": str(path), "items": len(loaded.items), "langs": langs}
-    if settings.llm_backend == "none":
+    if resolve_backend(settings) == "none":
         print(NOTHING_TO_WRITE, file=sys.stderr)
         print(json.dumps({**summary, "llm": "none", "written": 0, "note": NOTHING_TO_WRITE}, ensure_ascii=False))
         return 0
@@ -57,11 +57,11 @@ def run(args: argparse.Namespace) -> int:
         status = handle.status()
         raise LLMError(f"the {settings.llm_backend} LLM is not ready ({status.state}): "
                        f"{status.detail or 'still loading'}; nothing was written")
-    writer = SellingPointWriter(handle.model, settings.llm_max_new_tokens)  # as the chat writes them
+    writer = SellingPointWriter(handle.model, handle.model_id, settings.llm_max_new_tokens, settings.llm_max_retries)
     cache = open_cache(settings.data_dir)
     try:
         report = enrich_items(loaded.items, writer, cache, limit=args.limit, progress=not args.no_progress,
-                              langs=langs, timeout_s=settings.llm_timeout_s)
+                              langs=langs)
         entries = len(cache)
     finally:
         cache.close()

@@ -11,13 +11,14 @@ import json
 import logging
 import re
 
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from chatbot.dialogue.parser import ParsedMessage
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.errors import LLMError
 from chatbot.genres import GENRES, canonical_genre
-from chatbot.llm.base import ChatModel, complete_within
+from chatbot.llm.base import complete_within
 from chatbot.prompts import load_prompt
 
 log = logging.getLogger(__name__)
@@ -43,13 +44,13 @@ class Extraction(BaseModel):
         return [str(v)[:120] for v in value][:10] if isinstance(value, list) else []
 
 
-def extract(model: ChatModel, message: str, lang: str, kind: str, timeout_s: float) -> Extraction | None:
+def extract(model: BaseChatModel, message: str, lang: str, kind: str, timeout_s: float) -> Extraction | None:
     """The model's reading of one message, or None when it did not answer usable JSON in time."""
     prompt = load_prompt("extract", lang)
     catalog = ("商品" if kind == "product" else "影视") if lang == "zh" else ("product" if kind == "product" else "film")
     try:
-        answer = complete_within(model, prompt.render(message=message[:MAX_MESSAGE_CHARS], catalog=catalog),
-                                 timeout_s, max_new_tokens=160, temperature=0.0)
+        answer = complete_within(model.bind(max_tokens=160, temperature=0.0),
+                                 prompt.render(message=message[:MAX_MESSAGE_CHARS], catalog=catalog), timeout_s)
         found = _OBJECT.search(answer)
         return Extraction.model_validate(json.loads(found.group(0))) if found else None
     except (LLMError, ValueError, ValidationError) as exc:
@@ -93,7 +94,7 @@ def merge(extraction: Extraction, message: str, parsed: ParsedMessage, titles: T
     return added
 
 
-def extract_and_merge(model: ChatModel, message: str, parsed: ParsedMessage, titles: TitleMatcher,
+def extract_and_merge(model: BaseChatModel, message: str, parsed: ParsedMessage, titles: TitleMatcher,
                       timeout_s: float, kind: str = "movie") -> list[str]:
     """Run the extraction within `timeout_s` and merge it; never raises. Returns trace notes."""
     if timeout_s < 0.2:

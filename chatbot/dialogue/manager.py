@@ -19,15 +19,18 @@ from chatbot.dialogue.parser import ParsedMessage, parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
+from langchain_core.language_models import BaseChatModel
+
 from chatbot.engine import CatalogEngine
 from chatbot.genres import genre_label
 from chatbot.items import Item
-from chatbot.llm.base import ChatModel
+from chatbot.dialogue.model_step import ModelStep, fallback_note, record, render_reply
+from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
-from chatbot.llm.interest_tags import interest_tags
-from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
-from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
-from chatbot.llm.templates import explain_candidate, join_words, key_fact, price_text, quoted_title
+from chatbot.llm.picker import Pick, PickRequest
+from chatbot.llm.selling_points import SellingPointCache, selling_points_for
+from chatbot.llm.templates import (explain_candidate, interest_tags_from_facts, join_words, key_fact, price_text,
+                                   quoted_title, selling_points_from_facts)
 from chatbot.ranking.request import RankRequest
 from chatbot.ranking.request_builder import RECOMMENDED_MEMORY, ConversationFacts, build_request
 from chatbot.ranking.candidate import Candidate
@@ -51,8 +54,8 @@ class _Turn:
     session: ChatSession
     text: str  # the cleaned message
     trace: DecisionTrace
-    deadline: float  # time.monotonic() value after which the no-LLM mode answers
-    model: ChatModel | None
+    budget: TurnBudget  # how long the model may work on this turn
+    model: BaseChatModel | None
     notes: list[str] = field(default_factory=list)  # said before the answer (truncation, titles not found)
 
     @property
@@ -77,8 +80,9 @@ class DialogueManager:
         started = time.monotonic()
         session.state.language = session.lang
         clean = clean_message(message, self.settings.max_message_chars)
-        turn = _Turn(engine, session, clean.text, DecisionTrace(llm_mode=self.llm.status().mode),
-                     started + self.settings.llm_turn_budget_s, self.llm.model)
+        budget = TurnBudget(self.settings.llm_turn_budget_s, self.settings.llm_extraction_budget_s, started)
+        turn = _Turn(engine, session, clean.text, DecisionTrace(llm_mode=self.llm.status().mode), budget,
+                     self.llm.model)
         if clean.truncated:
             turn.notes.append(say(session.lang, "truncated", limit=self.settings.max_message_chars))
         if not has_words(clean.text):
@@ -87,9 +91,10 @@ class DialogueManager:
             return
         parsed = parse_message(clean.text, engine.titles, session.state)
         turn.trace.timings_ms["parse"] = _ms(started)
-        if turn.model is not None and self.settings.llm_extraction:
+        if turn.model is not None and self.settings.llm_extraction and parsed.intent == "unknown":
+            # the model reads the message only when the parser found nothing to act on
             turn.trace.notes += extract_and_merge(turn.model, clean.text, parsed, engine.titles,
-                                                  min(4.0, _left(turn.deadline) / 4), engine.kind)
+                                                  budget.extraction_deadline - time.monotonic(), engine.kind)
             turn.trace.timings_ms["extract"] = _ms(started)
         session.lang = parsed.language
         session.state.apply(parsed)
@@ -204,54 +209,57 @@ class DialogueManager:
         ))
 
     def _interest_tags(self, turn: _Turn) -> None:
-        """Paradigm 2 for the user: a few tags from the conversation, shown and used by the ranker."""
+        """Paradigm 2 for the user: a few tags from the liked items' facts, shown and used by the ranker
+        (no model call while the person waits)."""
         state = turn.state
         liked = [turn.engine.items[i] for i in state.liked_ids if i in turn.engine.items]
-        tags = interest_tags(turn.model, f"{turn.session.dialogue_text(4)}\nUser: {turn.text[:1000]}", liked,
-                             turn.lang, stated_genres=state.preferred_genres,
-                             budget=state.constraints.price_max is not None,
-                             timeout_s=max(0.5, min(4.0, _left(turn.deadline) / 5)))
-        state.add_interest_tags(tags.tags)
-        turn.trace.notes.append(f"interest tags: {tags.source}")
+        state.add_interest_tags(interest_tags_from_facts(liked, turn.lang, state.preferred_genres,
+                                                         state.constraints.price_max is not None))
 
     def _selling_points(self, turn: _Turn, items: Sequence[Item]) -> dict[str, list[str]]:
-        """Paradigm 2 for items: cached or freshly written selling points, within the enrich budget."""
-        started = time.monotonic()
-        writer = SellingPointWriter(turn.model, self.settings.llm_max_new_tokens)
-        budget = max(0.0, min(self.settings.enrich_budget_s, _left(turn.deadline) / 3))
-        points = selling_points_for(items, writer, self.cache, turn.lang, budget)
-        turn.trace.selling_points_source.update({i: p.source for i, p in points.items()})
-        turn.trace.timings_ms["enrich"] = _ms(started)
-        return {i: p.points for i, p in points.items()}
+        """Paradigm 2 for items: the catalog's, else cached (written offline by `enrich`), else from facts."""
+        found = selling_points_for(items, self.cache, self.llm.model_id, turn.lang)
+        points = {i.id: found[i.id].points if i.id in found else selling_points_from_facts(i, turn.lang) for i in items}
+        turn.trace.selling_points_source.update({i.id: found[i.id].source if i.id in found else "template"
+                                                 for i in items})
+        return points
 
     def _pick(self, turn: _Turn, candidates: list[Candidate], k: int, intro: str) -> Iterator[TurnUpdate]:
-        """Paradigm 3: the LLM (or the no-LLM mode) picks from the candidates and explains, streamed."""
+        """Paradigm 3: the ranker's answer at once; then, with a model, its pick or explanation streams in and
+        replaces the cards' order and reasons in place. If it fails, the ranker's answer stays."""
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         self._trace_candidates(turn, candidates)
         points = self._selling_points(turn, [c.item for c in candidates])
+        ranker = [Pick(id=c.item.id, reason=explain_candidate(c, lang, engine.items)) for c in candidates[:k]]
+        trace.ranker_picked = [p.id for p in ranker]
+        titles = {c.item.id: c.item.display_title(lang) for c in candidates}
         head = "\n\n".join([*turn.notes, intro])
-        result: PickResult | None = None
-        for event in pick_and_explain(turn.model, f"{session.dialogue_text()}\nUser: {turn.text[:2000]}",
-                                      self._user_state(engine, turn.state, lang), candidates, lang, k,
-                                      max(1.0, _left(turn.deadline)), items=engine.items, selling_points=points,
-                                      max_new_tokens=self.settings.llm_max_new_tokens, secrets=self.llm.secrets):
-            if event.type == "pick":
-                yield TurnUpdate(text=f"{head}\n\n{event.text}", lang=lang)
-            else:
-                result = event.result
-                reply = event.text
-        assert result is not None  # pick_and_explain always ends with a done event
-        if not result.follow_up:
-            reply = f"{reply}\n\n{say(lang, 'follow_up_' + engine.kind)}"
-        cards = [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in result.picks]
-        turn.state.record_shown([p.id for p in result.picks])
-        session.picks = cards
-        trace.picker, trace.picked = result.source, [p.id for p in result.picks]
-        trace.notes += result.dropped
-        if "first_chunk" in result.timings_ms:
-            trace.timings_ms["first_chunk"] = result.timings_ms["first_chunk"]
-        trace.timings_ms["pick"] = result.timings_ms.get("pick", 0.0)
-        yield self._finish(turn, reply, cards, head=intro)
+
+        def cards(picks: list[Pick]) -> list[ItemCard]:
+            return [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in picks]
+
+        picks, note = ranker, ""
+        trace.picker, trace.timings_ms["first_cards"] = "no-llm", _ms(turn.budget.started)
+        if turn.model is not None:
+            yield TurnUpdate(text=f"{head}\n\n{render_reply(ranker, titles, lang)}", cards=cards(ranker),
+                             lang=lang, thinking=True)
+            request = PickRequest(message=turn.text[:600], wants=self._user_state(engine, turn.state, lang),
+                                  candidates=candidates, lang=lang, k=k, role=self.llm.role, items=engine.items,
+                                  selling_points=points, secrets=self.llm.secrets)
+            step = ModelStep(self.llm, turn.model, self.settings.llm_max_new_tokens)
+            for picks, outcome in step.run(request, ranker, turn.budget):
+                if outcome is None:
+                    yield TurnUpdate(text=f"{head}\n\n{render_reply(picks, titles, lang)}", cards=cards(picks),
+                                     lang=lang, thinking=True)
+                else:
+                    record(trace, outcome, turn.budget)
+                    note = "" if outcome.reasons else fallback_note(outcome.failure or "garbage", lang)
+        reply = f"{render_reply(picks, titles, lang, note)}\n\n{say(lang, 'follow_up_' + engine.kind)}"
+        shown = cards(picks)
+        turn.state.record_shown([p.id for p in picks])
+        session.picks = shown
+        trace.picked = [p.id for p in picks]
+        yield self._finish(turn, reply, shown, head=intro)
 
     # -- output -----------------------------------------------------------------------------------
     def _finish(self, turn: _Turn, answer: str, cards: list[ItemCard], head: str = "") -> TurnUpdate:
@@ -324,6 +332,3 @@ class DialogueManager:
 def _ms(started: float) -> float:
     return round((time.monotonic() - started) * 1000, 1)
 
-
-def _left(deadline: float) -> float:
-    return max(0.0, deadline - time.monotonic())

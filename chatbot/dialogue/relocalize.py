@@ -7,14 +7,14 @@ from __future__ import annotations
 from chatbot.dialogue.manager import DialogueManager
 from chatbot.dialogue.session import ChatSession
 from chatbot.engine import CatalogEngine
-from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
+from chatbot.llm.selling_points import SellingPointCache, selling_points_for
 from chatbot.llm.templates import explain_candidate
 from chatbot.ranking.request import RankRequest
 from chatbot.turn import ItemCard
 
 
 def cards_in_language(engine: CatalogEngine, session: ChatSession, lang: str,
-                      cache: SellingPointCache | None) -> list[ItemCard]:
+                      cache: SellingPointCache | None, model_name: str) -> list[ItemCard]:
     """`session.cards` again, in `lang`; items no longer in the catalog are left out."""
     ids = [card.item_id for card in session.cards if card.item_id in engine.items]
     if not ids:
@@ -25,7 +25,7 @@ def cards_in_language(engine: CatalogEngine, session: ChatSession, lang: str,
                           genres=list(state.preferred_genres), constraints=state.constraints)
     ranked = {c.item.id: c for c in engine.ranker.rank(request, k=len(ids), only_ids=ids)}
     items = [engine.items[i] for i in ids]
-    points = selling_points_for(items, SellingPointWriter(None), cache, lang, budget_s=0.0)
+    points = selling_points_for(items, cache, model_name, lang)
     return [DialogueManager._card(item, lang, points[item.id].points if item.id in points else [],
                                   explain_candidate(ranked[item.id], lang, engine.items) if item.id in ranked else "")
             for item in items]

@@ -2,6 +2,9 @@
 
 A text fails when it names a year, a price, a measured number or a person that the item's data (or
 the related items it is compared with) does not hold, or when it leaks secrets or the prompt.
+Claims are caught by word lists per language (claims.py): an award or prize, a superlative or ranking,
+or a target audience passes only when the item's own facts hold the same word. `describes_other`
+catches a reason written for one candidate that describes another (its title, people or distinctive words).
 Catalog-like ids outside the allowed set are stripped; allowed `[id]` citations become titles.
 """
 
@@ -12,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from chatbot.genres import GENRES
 from chatbot.items import Item
+from chatbot.llm.claims import describes_other, unsupported_claims
 
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")
@@ -33,7 +37,7 @@ _CONFIG_WORDS = re.compile(r"system prompt|my instructions|these instructions|OP
                            r"base[_ ]url|系统提示|提示词|指令内容", re.I)
 _COMMON = {
     "the", "a", "an", "if", "this", "it", "its", "you", "your", "for", "with", "and", "or", "but", "fans", "great",
-    "perfect", "ideal", "best", "top", "classic", "new", "english", "chinese", "mandarin", "cantonese", "japanese",
+    "perfect", "ideal", "classic", "new", "english", "chinese", "mandarin", "cantonese", "japanese",
     "korean", "french", "american", "british", "european", "asian", "hollywood", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december", "like", "as", "since", "because", "both", "also",
@@ -96,6 +100,7 @@ class FactChecker:
                 found.append(f"number {raw}")
         found += [f"name {n}" for n in self._unknown_latin_names(text)]
         found += [f"name {n}" for n in self._unknown_chinese_names(text)]
+        found += unsupported_claims(text, self.lower)
         if looks_like_secret(text) or _CONFIG_WORDS.search(text):
             found.append("configuration or secret")
         return list(dict.fromkeys(found))

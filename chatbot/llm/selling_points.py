@@ -1,4 +1,6 @@
-"""Paradigm 2: selling points written once per item, cached on disk, template text as the fallback.
+"""Paradigm 2: selling points written once per item, offline (`enrich`, or in the background after indexing),
+cached on disk. A chat turn only reads them (the catalog's own, then the cache): nobody waits for them. Items
+with neither get their points from catalog facts in the dialogue layer, not here.
 
 Cache key = (item.content_hash(), prompt version, model name, language): a restart or a re-index never
 rewrites them; changing the item, the prompt or the model does.
@@ -11,22 +13,24 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
+from langchain_core.language_models import BaseChatModel
+
 from chatbot.errors import LLMError
 from chatbot.items import Item
-from chatbot.llm.base import ChatModel, complete_within
+from chatbot.llm.base import chunk_text
 from chatbot.llm.grounding import FactChecker, leaks_prompt, replace_ids
-from chatbot.llm.templates import selling_points_from_facts
 from chatbot.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
-Source = Literal["catalog", "cache", "llm", "template"]
+Source = Literal["catalog", "cache", "llm"]
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)、]|[（(]?\d+[)）])\s*")
 
 
@@ -120,26 +124,31 @@ def parse_bullets(text: str, max_chars: int = 160) -> list[str]:
 
 
 class SellingPointWriter:
-    """Writes 2-3 grounded bullets for an item with a chat model (or templates when `model` is None)."""
+    """Writes 2-3 grounded bullets for an item with a chat model. A failed request is retried by LangChain's
+    `with_retry`."""
 
-    def __init__(self, model: ChatModel | None, max_new_tokens: int = 160) -> None:
-        self.model = model
+    def __init__(self, model: BaseChatModel | None, model_name: str = "none", max_new_tokens: int = 160,
+                 retries: int = 1) -> None:
+        self.model = model  # None: nothing to write (the no-LLM mode builds points from facts at chat time)
+        self.model_name = model_name if model is not None else "none"
         self.max_new_tokens = max_new_tokens
-
-    @property
-    def model_name(self) -> str:
-        return f"{self.model.backend}:{self.model.name}" if self.model else "none"
+        self.retries = retries
 
     def version(self, lang: str) -> str:
         return load_prompt("selling_points", lang).version
 
-    def write(self, item: Item, lang: str = "en", timeout_s: float = 30.0) -> SellingPoints:
-        """LLM bullets that pass the fact check; raises LLMError when the model fails."""
+    def write(self, item: Item, lang: str = "en") -> SellingPoints | None:
+        """LLM bullets that pass the fact check; None when fewer than two survive; LLMError when the model fails."""
         if self.model is None:
-            return SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang), source="template")
+            raise LLMError("no model to write selling points with")
         prompt = load_prompt("selling_points", lang)
         messages = prompt.render(item=item.to_text())
-        answer = complete_within(self.model, messages, timeout_s, self.max_new_tokens, temperature=0.3)
+        runnable = self.model.bind(max_tokens=self.max_new_tokens, temperature=0.3).with_retry(
+            stop_after_attempt=self.retries + 1, wait_exponential_jitter=False)
+        try:
+            answer = chunk_text(runnable.invoke(messages))
+        except Exception as exc:  # every model failure is an LLMError here
+            raise exc if isinstance(exc, LLMError) else LLMError(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
         checker = FactChecker(item)
         kept = []
         for bullet in parse_bullets(answer):
@@ -150,55 +159,39 @@ class SellingPointWriter:
                 continue
             if bullet not in kept:
                 kept.append(bullet)
-        if len(kept) < 2:
-            return SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang), source="template")
-        return SellingPoints(item_id=item.id, points=kept[:3], source="llm")
+        return SellingPoints(item_id=item.id, points=kept[:3], source="llm") if len(kept) >= 2 else None
 
 
-def selling_points_for(items: Iterable[Item], writer: SellingPointWriter, cache: SellingPointCache | None,
-                       lang: str = "en", budget_s: float = 4.0) -> dict[str, SellingPoints]:
-    """Selling points for chat-time candidates: catalog, then cache, then the model within `budget_s`,
-    else templates. Never raises."""
-    deadline = time.monotonic() + budget_s
+def selling_points_for(items: Iterable[Item], cache: SellingPointCache | None, model_name: str,
+                       lang: str = "en") -> dict[str, SellingPoints]:
+    """Selling points for chat-time candidates, without calling a model: the catalog's own, else the cache
+    (written by `enrich` for `model_name`). Items with neither are left out. Never raises."""
     result: dict[str, SellingPoints] = {}
+    version = load_prompt("selling_points", lang).version
     for item in items:
         if item.selling_points:
             result[item.id] = SellingPoints(item_id=item.id, points=item.selling_points[:3], source="catalog")
             continue
-        if writer.model is None:
-            result[item.id] = writer.write(item, lang)
-            continue
-        key = SellingPointCache.key(item, writer.version(lang), writer.model_name, lang)
-        cached = cache.get(key) if cache is not None else None
+        cached = cache.get(SellingPointCache.key(item, version, model_name, lang)) \
+            if cache is not None and model_name != "none" else None
         if cached:
             result[item.id] = SellingPoints(item_id=item.id, points=cached, source="cache")
-            continue
-        left = deadline - time.monotonic()
-        points = None
-        if left > 0.2:
-            try:
-                points = writer.write(item, lang, timeout_s=left)
-                if cache is not None:
-                    cache.put(key, item.id, points.points, points.source)
-            except LLMError as exc:
-                log.info("selling points for %s fell back to templates: %s", item.id, exc)
-        result[item.id] = points or SellingPoints(item_id=item.id, points=selling_points_from_facts(item, lang),
-                                                  source="template")
     return result
 
 
 class EnrichReport(BaseModel):
     written: int = 0
     cached: int = 0
-    template: int = 0
+    template: int = 0  # nothing usable written: the chat builds these from catalog facts
     failed: int = 0
     seconds: float = 0.0
 
 
 def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: SellingPointCache,
                  limit: int | None = None, progress: bool = True, *, langs: Sequence[str] = ("en", "zh"),
-                 timeout_s: float = 60.0) -> EnrichReport:
-    """Fill the cache for up to `limit` items lacking selling points (`python -m chatbot enrich`)."""
+                 lock: Callable[[], AbstractContextManager] | None = None) -> EnrichReport:
+    """Fill the cache for up to `limit` items lacking selling points (`python -m chatbot enrich`, and in the
+    background after indexing). `lock`: makes the context that holds the model, per item (chat turns first)."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -214,13 +207,19 @@ def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: Selli
                 report.cached += 1
                 continue
             try:
-                points = writer.write(item, lang, timeout_s=timeout_s)
+                if lock is not None:  # chat turns come first: take the model only between them
+                    with lock():
+                        points = writer.write(item, lang)
+                else:
+                    points = writer.write(item, lang)
             except LLMError as exc:
                 log.warning("selling points for %s (%s) failed: %s", item.id, lang, exc)
                 report.failed += 1
                 continue
+            if points is None:
+                report.template += 1
+                continue
             cache.put(key, item.id, points.points, points.source)
-            report.written += points.source == "llm"
-            report.template += points.source == "template"
+            report.written += 1
     report.seconds = round(time.perf_counter() - started, 3)
     return report

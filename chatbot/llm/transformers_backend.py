@@ -1,7 +1,8 @@
-"""A local Hugging Face chat model run with its chat template, streamed token by token.
+"""A local Hugging Face chat model (a hub id, a folder, or a `.gguf` file) as a LangChain chat model.
 
-Loading happens on a background thread so the UI can start at once; `status` says
-"loading", "ready" or "failed: <why>" and `stream` raises LLMError until the model is ready.
+Loads on a background thread; runs the model's chat template and streams token by token. A GGUF file is
+loaded by transformers itself (`from_pretrained(folder, gguf_file=name)`, needs `gguf` and `accelerate`).
+There is no constrained decoding here: `response_format` is ignored and the picker's validator is the guard.
 """
 
 from __future__ import annotations
@@ -10,125 +11,123 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, BaseMessage, convert_to_openai_messages
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict
 
 from chatbot.errors import LLMError
-from chatbot.llm.base import ChatMessage, ChatModel
+from chatbot.llm.base import BackgroundLoad
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-0.5B-Instruct"
 
 
-class TransformersChatModel(ChatModel):
-    backend = "transformers"
+class TransformersRuntime:
+    """Tokenizer and model, loaded in the background; one generation at a time."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None, background: bool = True) -> None:
         self.name = model or DEFAULT_MODEL
         self.threads = threads
-        self._status = "loading"
-        self._ready = threading.Event()
-        self._tokenizer = None
-        self._model = None
-        self.last_generation_tokens = 0
-        self._generate_lock = threading.Lock()  # one generation at a time on a small CPU
-        if background:
-            threading.Thread(target=self._load, name=f"load-{self.name}", daemon=True).start()
-        else:
-            self._load()
+        self.generate_lock = threading.Lock()
+        self.load = BackgroundLoad(Path(self.name).name, self._load, background)
+
+    def _load(self) -> tuple[object, object]:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        source, extra = self.name, {}
+        if self.name.endswith(".gguf"):
+            path = Path(self.name).expanduser()
+            if not path.is_file():
+                raise LLMError(f"model file {path} not found")
+            source, extra = str(path.parent), {"gguf_file": path.name}
+        tokenizer = AutoTokenizer.from_pretrained(source, **extra)
+        if not getattr(tokenizer, "chat_template", None):
+            raise LLMError("the tokenizer has no chat template (not a chat model)")
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, **extra)
+        model.eval()
+        return tokenizer, model
+
+
+class ChatLocalTransformers(BaseChatModel):
+    """LangChain chat model over `TransformersRuntime` (streams with `TextIteratorStreamer`)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    runtime: TransformersRuntime
+    max_tokens: int = 256
+    temperature: float = 0.2
 
     @property
-    def status(self) -> str:
-        return self._status
+    def _llm_type(self) -> str:
+        return "transformers"
 
-    def describe(self) -> str:
-        return f"LLM: local transformers {self.name}"
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        chunks = list(self._stream(messages, stop, run_manager, **kwargs))
+        message = AIMessageChunk(content="")
+        for chunk in chunks:
+            message += chunk.message
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def wait_ready(self, timeout_s: float | None = None) -> bool:
-        """Block until loading ends (ready or failed); True when ready."""
-        self._ready.wait(timeout_s)
-        return self._status == "ready"
-
-    def _load(self) -> None:
-        started = time.perf_counter()
-        try:
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-
-            if self.threads:
-                torch.set_num_threads(self.threads)
-            tokenizer = AutoTokenizer.from_pretrained(self.name)
-            if not getattr(tokenizer, "chat_template", None):
-                raise LLMError("the tokenizer has no chat template (not a chat model)")
-            model = AutoModelForCausalLM.from_pretrained(self.name, dtype=torch.float32)
-            model.eval()
-            self._tokenizer, self._model = tokenizer, model
-            self._status = "ready"
-            log.info("transformers model %s loaded in %.1f s", self.name, time.perf_counter() - started)
-        except Exception as exc:  # any failure means: run without this model
-            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            self._status = f"failed: {reason}"
-            log.warning("transformers model %s could not load: %s", self.name, reason)
-        finally:
-            self._ready.set()
-
-    def count_tokens(self, text: str) -> int:
-        if self._tokenizer is None:
-            return super().count_tokens(text)
-        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def stream(self, messages: list[ChatMessage], *, max_new_tokens: int = 256, temperature: float = 0.2,
-               timeout_s: float = 30.0) -> Iterator[str]:
-        if self._status != "ready":
-            raise LLMError(f"local model {self.name} is not ready ({self._status})")
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        tokenizer, model = self.runtime.load.get()  # type: ignore[misc]
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        stop = threading.Event()
-        deadline = time.monotonic() + timeout_s
+        halt = threading.Event()
 
-        class _Stop(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs) -> bool:
-                return stop.is_set() or time.monotonic() > deadline
+        class _Halt(StoppingCriteria):
+            def __call__(self, input_ids, scores, **_: Any) -> bool:
+                return halt.is_set()
 
-        class _CountingStreamer(TextIteratorStreamer):
-            generated = 0
-
-            def put(self, value) -> None:
-                if not (self.skip_prompt and self.next_tokens_are_prompt):
-                    self.generated += int(value.shape[-1]) if value.dim() else 1
-                super().put(value)
-
-        tokenizer, model = self._tokenizer, self._model
-        inputs = tokenizer.apply_chat_template([m.model_dump() for m in messages], add_generation_prompt=True,
+        inputs = tokenizer.apply_chat_template(convert_to_openai_messages(messages), add_generation_prompt=True,
                                                return_dict=True, return_tensors="pt")
-        streamer = _CountingStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True,
-                                        timeout=max(1.0, timeout_s))
-        kwargs = dict(**inputs, max_new_tokens=max_new_tokens, streamer=streamer,
-                      stopping_criteria=StoppingCriteriaList([_Stop()]), pad_token_id=tokenizer.eos_token_id)
-        if temperature > 0:
-            kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
-        else:
-            kwargs.update(do_sample=False)
+        prompt_tokens = int(inputs["input_ids"].shape[-1])
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
+        temperature = float(kwargs.get("temperature", self.temperature))
+        options = dict(**inputs, max_new_tokens=int(kwargs.get("max_tokens", self.max_tokens)), streamer=streamer,
+                       stopping_criteria=StoppingCriteriaList([_Halt()]), pad_token_id=tokenizer.eos_token_id,
+                       do_sample=temperature > 0, **({"temperature": temperature, "top_p": 0.9} if temperature > 0 else {}))
         failure: list[BaseException] = []
+        generated: list[int] = []
 
         def run() -> None:
-            with self._generate_lock:
+            with self.runtime.generate_lock:
                 try:
-                    model.generate(**kwargs)
-                except Exception as exc:  # surfaced to the caller below
+                    output = model.generate(**options)
+                    generated.append(int(output.shape[-1]) - prompt_tokens)
+                except Exception as exc:  # surfaced to the reader below
                     failure.append(exc)
                     streamer.end()
 
+        started = time.monotonic()
         worker = threading.Thread(target=run, name="generate", daemon=True)
         worker.start()
         try:
             for text in streamer:
                 if text:
-                    yield text
-        except Exception as exc:  # queue.Empty: no token within the timeout
-            stop.set()
-            raise LLMError(f"local model {self.name} stalled") from exc
+                    if run_manager:
+                        run_manager.on_llm_new_token(text)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+        except Exception as exc:  # queue.Empty: no token within the streamer's timeout
+            raise LLMError(f"local model {self.runtime.name} stalled") from exc
         finally:
-            stop.set()  # the caller stopped reading (or finished): end generation early
-            self.last_generation_tokens = streamer.generated  # diagnostics for the bench only
+            halt.set()  # the reader stopped (or finished): end generation early
+        worker.join(timeout=5)
         if failure:
-            raise LLMError(f"local model {self.name} failed: {type(failure[0]).__name__}")
+            raise LLMError(f"local model {self.runtime.name} failed: {type(failure[0]).__name__}")
+        out = generated[0] if generated else 0
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata=UsageMetadata(input_tokens=prompt_tokens, output_tokens=out,
+                                                     total_tokens=prompt_tokens + out),
+            response_metadata={"seconds": round(time.monotonic() - started, 3)}))

@@ -22,14 +22,16 @@ LANGS = ("en", "zh")
 
 # signal -> kind of reason; signals not listed (the request's context) do not count for one item
 KIND_OF: dict[str, str] = {
-    "text_sim": "text_match", "cold_text_sim": "text_match", "text_pop": "text_match",
+    "text_sim": "text_match", "cold_text_sim": "text_match", "text_pop": "text_match", "seeker_sim": "text_match",
     "liked_max": "liked_similar", "liked_mean": "liked_similar", "recent_max": "liked_similar",
     "year_close": "liked_similar", "anchor_genre": "liked_similar", "anchor_genre_pop": "liked_similar",
     "mentioned_max": "mentioned_similar",
     "cf_ratings_liked": "collaborative", "cf_dialogue_liked": "collaborative",
     "cf_ratings_recent": "collaborative", "cf_dialogue_recent": "collaborative",
+    "svd_ratings_liked": "collaborative", "svd_dialogue_liked": "collaborative",
+    "svd_ratings_recent": "collaborative", "svd_dialogue_recent": "collaborative",
     "rec_max": "earlier_picks", "cf_ratings_rec": "earlier_picks", "cf_dialogue_rec": "earlier_picks",
-    "disliked_max": "disliked_similar",
+    "disliked_max": "disliked_similar", "rejected_max": "disliked_similar",
     "pop_ratings": "popular", "pop_dialogue": "popular", "top_ratings": "popular", "top_dialogue": "popular",
     "pop_ratings_cold": "popular", "pop_dialogue_cold": "popular", "pop_item": "popular", "cold_top": "popular",
     "genre_match": "genre", "cold_genre_match": "genre", "genre_pop": "genre", "cold_genre_top": "genre",

@@ -1,0 +1,1 @@
+"""Offline evaluation: ReDial ranking metrics, weight fitting, conversation suites."""

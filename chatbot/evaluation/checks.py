@@ -15,7 +15,7 @@ from chatbot.evaluation.suite import ResolvedTurn, Where
 from chatbot.items import Item
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _BRACKETS = re.compile(r"^(.*?)\s*[(（](.+?)[)）]\s*$")
 
 
@@ -38,8 +38,9 @@ class CheckResult(BaseModel):
 
 
 def reply_language(text: str) -> str:
-    """'zh' when most letters are CJK characters, else 'en'."""
-    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    """'zh' when most letters are CJK, else 'en'. A Latin word counts as one letter, as a CJK character is
+    about a word: brand names and English titles inside a Chinese reply do not make it English."""
+    cjk, latin = len(_CJK.findall(text)), len(_LATIN_WORD.findall(text))
     return "zh" if cjk > latin else "en"
 
 

@@ -20,6 +20,11 @@ class Constraints(BaseModel):
     price_min: float | None = None
     price_max: float | None = None
     languages: list[str] = Field(default_factory=list)
+    # checked in Python only (`accepts`): the ranker filters every candidate with it, Chroma's `where` need not
+    countries: list[str] = Field(default_factory=list)  # attributes.country must be one of these
+    people: list[str] = Field(default_factory=list)  # the item lists one of these names (any role)
+    tags_any: list[str] = Field(default_factory=list)  # the item has at least one of these tags
+    tags_exclude: list[str] = Field(default_factory=list)  # the item has none of these tags
 
     def is_empty(self) -> bool:
         return self == Constraints()
@@ -67,7 +72,13 @@ class Constraints(BaseModel):
             return False
         if self.languages and item.language not in self.languages:
             return False
-        return True
+        if self.countries and str(item.attributes.get("country", "")) not in self.countries:
+            return False
+        if self.people and not any(n in self.people for names in item.people.values() for n in names):
+            return False
+        if self.tags_any and not set(self.tags_any) & set(item.tags):
+            return False
+        return not set(self.tags_exclude) & set(item.tags)
 
 
 def item_metadata(item: Item) -> dict[str, Any]:

@@ -13,20 +13,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.config import Settings
+from chatbot.dialogue.answers import answer
 from chatbot.dialogue.extraction import extract_and_merge
-from chatbot.dialogue.parser import ParsedMessage, parse_message
+from chatbot.dialogue.message import ParsedMessage
+from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
+from chatbot.dialogue.reasons import ReasonContext, explain, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
 from chatbot.engine import CatalogEngine
 from chatbot.genres import genre_label
-from chatbot.items import Item
+from chatbot.items import Item, Lang
 from chatbot.llm.base import ChatModel
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.interest_tags import interest_tags
 from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
+from chatbot.dialogue.selection import soft_tag_first
 from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
-from chatbot.llm.templates import explain_candidate, join_words, key_fact, price_text, quoted_title
+from chatbot.llm.templates import join_words, key_fact, price_text, quoted_title
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate
 from chatbot.sanitize import clean_message, has_words
@@ -37,8 +41,6 @@ log = logging.getLogger(__name__)
 MAX_COMPARE = 5
 MAX_ABOUT = 3
 TRACE_SIGNALS = 6
-KIND_LABELS = {"en": {"movie": "Film", "series": "Series", "product": "Product"},
-               "zh": {"movie": "电影", "series": "剧集", "product": "商品"}}
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
@@ -53,9 +55,11 @@ class _Turn:
     deadline: float  # time.monotonic() value after which the no-LLM mode answers
     model: ChatModel | None
     notes: list[str] = field(default_factory=list)  # said before the answer (truncation, titles not found)
+    first: bool = False  # the conversation's first turn
+    previous: list[str] = field(default_factory=list)  # the list shown before this turn
 
     @property
-    def lang(self) -> str:
+    def lang(self) -> Lang:
         return self.session.lang
 
     @property
@@ -84,16 +88,19 @@ class DialogueManager:
             turn.trace.intent = "empty"
             yield self._finish(turn, say(session.lang, "empty", engine.kind), session.cards)
             return
-        parsed = parse_message(clean.text, engine.titles, session.state)
+        first_turn = session.state.turn_count == 0
+        parsed = parse_message(clean.text, engine.titles, session.state.parse_context())
         turn.trace.timings_ms["parse"] = _ms(started)
         if turn.model is not None and self.settings.llm_extraction:
             turn.trace.notes += extract_and_merge(turn.model, clean.text, parsed, engine.titles,
                                                   min(4.0, _left(turn.deadline) / 4), engine.kind)
             turn.trace.timings_ms["extract"] = _ms(started)
         session.lang = parsed.language
+        turn.previous = list(session.state.last_candidates)
         session.state.apply(parsed)
         turn.trace.intent = parsed.intent
-        if parsed.not_found:
+        turn.first = first_turn
+        if parsed.not_found and parsed.intent != "missing":
             turn.notes.append(say(turn.lang, "not_found", names=join_words([f"“{n}”" for n in parsed.not_found],
                                                                            turn.lang)))
         handler = {
@@ -102,6 +109,8 @@ class DialogueManager:
             "unknown": self._small_talk,
             "ask_about": self._ask_about,
             "compare": self._compare,
+            "question": self._question,
+            "missing": self._missing,
         }.get(parsed.intent, self._recommend)
         yield from handler(turn, parsed)
 
@@ -112,9 +121,13 @@ class DialogueManager:
 
     def _small_talk(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         key = SMALL_TALK_PHRASE.get(parsed.small_talk or "", "empty" if parsed.intent == "unknown" else "small_talk")
-        if key == "empty" and not turn.state.last_candidates:
+        if parsed.off_topic:
+            key = "off_topic"
+        elif key == "empty" and not turn.state.last_candidates:
             key = "greeting"
-        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), turn.session.cards)
+        # a clarifying question shows no list; small talk leaves the cards on screen as they are
+        cards = [] if parsed.off_topic or parsed.intent == "unknown" else turn.session.cards
+        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), cards)
 
     def _ask_about(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
@@ -132,11 +145,12 @@ class DialogueManager:
         candidates = engine.ranker.rank(self._request(turn.state, parsed, exclude=[]), k=len(targets),
                                         only_ids=targets)
         by_id = {c.item.id: c for c in candidates}
+        ctx = self._reason_context(turn)
         points = self._selling_points(turn, [engine.items[t] for t in targets])
         blocks, cards = [], []
         for item_id in targets:
             item = engine.items[item_id]
-            why = explain_candidate(by_id[item_id], lang, engine.items) if item_id in by_id else ""
+            why = explain(item, ctx, len(blocks), by_id.get(item_id), engine.items)
             blocks.append(self._about(item, lang, points.get(item_id, []), why))
             cards.append(self._card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(trace, candidates, lang)
@@ -155,27 +169,118 @@ class DialogueManager:
         started = time.monotonic()
         candidates = turn.engine.ranker.rank(request, k=len(ids), only_ids=ids)
         turn.trace.timings_ms["retrieve"] = _ms(started)
+        if parsed.wants_one and len(candidates) >= 2:
+            yield self._choose_one(turn, candidates)
+            return
         yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
+
+    def _choose_one(self, turn: _Turn, candidates: list[Candidate]) -> TurnUpdate:
+        """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick."""
+        engine, lang = turn.engine, turn.lang
+        ctx = self._reason_context(turn)
+        self._trace_candidates(turn.trace, candidates, lang)
+        candidates = sorted(candidates, key=lambda c: -ties_to_liked(c.item, ctx))  # stable: ranker order on ties
+        best, second = candidates[0].item, candidates[1].item
+        lines = [say(lang, "choose_one", title=quoted_title(best, lang), why=explain(best, ctx, 0, candidates[0], engine.items)),
+                 say(lang, "runner_up", title=quoted_title(second, lang),
+                     why=explain(second, ctx, 1, candidates[1], engine.items))]
+        points = self._selling_points(turn, [best])
+        card = self._card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
+        turn.state.record_shown([c.item.id for c in candidates])
+        turn.state.focus_id = best.id
+        turn.session.picks = [card]
+        turn.trace.picker, turn.trace.picked = "no-llm", [best.id]
+        return self._finish(turn, "\n".join(lines), [card])
+
+    def _question(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        """A question about shown items, answered from the catalog; the cards stay as they are."""
+        items = [turn.engine.items[i] for i in parsed.target_ids if i in turn.engine.items][:MAX_COMPARE]
+        if not items or parsed.question is None:
+            yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
+            return
+        turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in items]
+        shown = {card.item_id: card for card in turn.session.cards}
+        cards = [shown.get(i.id) or self._card(i, turn.lang, [], "") for i in items]
+        yield self._finish(turn, answer(parsed.question, items, turn.lang), cards)
+
+    def _missing(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        """An item the catalog lacks: say so, then the closest things it has (by the name's meaning)."""
+        lang = turn.lang
+        head = say(lang, "missing", name=f"“{parsed.missing}”")
+        request = RankRequest(query_text=parsed.missing, exclude_ids=list(turn.state.disliked_ids))
+        candidates = turn.engine.ranker.rank(request, k=MAX_ABOUT)
+        if not candidates:
+            yield self._finish(turn, head, turn.session.cards)
+            return
+        yield from self._pick(turn, candidates, MAX_ABOUT, f"{head}\n{say(lang, 'missing_alternatives')}")
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, state, lang = turn.engine, turn.state, turn.lang
         if parsed.liked_ids or parsed.preferred_genres or parsed.preferences or parsed.intent == "recommend":
             self._interest_tags(turn)
         targets = parsed.target_ids if parsed.intent == "more_like" else []
-        seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *targets]
+        seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids, *targets]
         request = self._request(state, parsed, exclude=seen, anchors=targets)
         turn.trace.query = request.query_text
         started = time.monotonic()
-        candidates = engine.ranker.rank(request, k=self.settings.candidates_for_llm)
+        wanted = 1 if parsed.replace_one else self.settings.recommendations_per_turn
+        candidates = self._ranked(engine, request, state, wanted)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
-            key = "nothing_left" if unfiltered else "no_results"
+            key = "nothing_left" if unfiltered else "none_fit"
             yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
                                turn.session.picks)
             return
-        intro = say(lang, "intro_refine" if parsed.intent in ("refine", "more_like") else "intro")
-        yield from self._pick(turn, candidates, self.settings.recommendations_per_turn, intro)
+        intro = say(lang, self._intro_key(turn, parsed))
+        if len(candidates) < wanted:
+            intro = f"{say(lang, 'fewer', engine.kind, n=len(candidates))}\n{intro}"
+        yield from self._pick(turn, candidates, wanted, intro)
+
+    def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int) -> list[Candidate]:
+        """The ranker's list under the hard filters; tags narrow only while enough items carry them.
+        Items with the moods and themes asked for come first."""
+        k = max(self.settings.candidates_for_llm, wanted)
+        candidates = engine.ranker.rank(request, k=k)
+        if len(candidates) < wanted and request.constraints.tags_any:
+            genres = request.constraints.genres_include or list(state.preferred_genres)
+            looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
+            more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
+            have = {c.item.id for c in candidates}
+            candidates += [c for c in more if c.item.id not in have][: k - len(candidates)]
+        return soft_tag_first(candidates, [*state.soft_tags, *request.constraints.tags_any])
+
+    @staticmethod
+    def _intro_key(turn: _Turn, parsed: ParsedMessage) -> str:
+        if turn.first or parsed.new_topic or not turn.previous:
+            return "intro_first"
+        if parsed.replace_one:
+            return "intro_replace"
+        return "intro_refine" if parsed.intent in ("refine", "more_like") else "intro_first"
+
+    def _reason_context(self, turn: _Turn) -> ReasonContext:
+        state, items = turn.state, turn.engine.items
+        previous = [items[i] for i in turn.previous if i in items]
+        years = [i.year for i in previous if i.year]
+        c = state.constraints
+        return ReasonContext(lang=turn.lang, liked=[items[i] for i in state.liked_ids if i in items], constraints=c,
+                             preferred_genres=list(state.preferred_genres), soft_tags=list(state.soft_tags),
+                             previous=previous, older=bool(years and c.year_max is not None and min(years) > c.year_max),
+                             newer=bool(years and c.year_min is not None and max(years) < c.year_min))
+
+    def _own_reasons(self, turn: _Turn, result: PickResult, reply: str, candidates: Sequence[Candidate]) -> str:
+        """The no-LLM reasons of the picks (those the model did not write) from the dialogue's own facts."""
+        template = [p for p in result.picks if p.source == "template"]
+        if not template:
+            return reply
+        items = turn.engine.items
+        ctx = self._reason_context(turn)
+        by_id = {c.item.id: c for c in candidates}
+        for n, pick in enumerate(result.picks):
+            if pick.source == "template" and pick.id in items:
+                pick.reason = explain(items[pick.id], ctx, n, by_id.get(pick.id), items)
+        titles = {p.id: quoted_title(items[p.id], turn.lang) for p in result.picks if p.id in items}
+        return render_reply(result.picks, titles, turn.lang, result.follow_up, result.note)
 
     # -- the three paradigms ----------------------------------------------------------------------
     def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],
@@ -192,6 +297,7 @@ class DialogueManager:
             recommended_ids=list(state.last_candidates),
             recent_ids=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
             genres=list(dict.fromkeys([*state.preferred_genres, *constraints.genres_include])),
+            people=list(constraints.people),
             year_min=constraints.year_min,
             year_max=constraints.year_max,
             constraints=constraints,
@@ -237,6 +343,7 @@ class DialogueManager:
                 result = event.result
                 reply = event.text
         assert result is not None  # pick_and_explain always ends with a done event
+        reply = self._own_reasons(turn, result, reply, candidates)
         if not result.follow_up:
             reply = f"{reply}\n\n{say(lang, 'follow_up_' + engine.kind)}"
         cards = [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in result.picks]
@@ -278,7 +385,7 @@ class DialogueManager:
         if item.kind == "product":
             subtitle = price_text(item)
         else:
-            subtitle = " · ".join(x for x in [str(item.year or ""), KIND_LABELS[lang].get(item.kind, "")] if x)
+            subtitle = " · ".join(x for x in [str(item.year or ""), say(lang, f"kind_{item.kind}")] if x)
         tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
         return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
                         tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why)
@@ -295,7 +402,7 @@ class DialogueManager:
             lines.append(description[:400])
         lines += [f"• {p}" for p in points]
         if why:
-            lines.append(("适合你的理由：" if lang == "zh" else "Why it may suit you: ") + why)
+            lines.append(say(lang, "why_it_fits") + why)
         return "\n".join(lines)
 
     @staticmethod

@@ -6,14 +6,11 @@ through `apply` (one parsed message) and `record_shown` (what the manager displa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
 from pydantic import BaseModel, Field
 
+from chatbot.dialogue.message import ParseContext, ParsedMessage
 from chatbot.filters import Constraints
-
-if TYPE_CHECKING:
-    from chatbot.dialogue.parser import ParsedMessage
+from chatbot.items import Lang
 
 MAX_PREFERENCES = 20
 MAX_TAGS = 30
@@ -46,7 +43,9 @@ class DialogueState(BaseModel):
     last_candidates: list[str] = Field(default_factory=list)  # ids in display order, last turn
     focus_id: str | None = None  # the item last talked about on its own ("that one")
     interest_tags: list[str] = Field(default_factory=list)
-    language: Literal["en", "zh"] = "en"
+    seen_ids: list[str] = Field(default_factory=list)  # "I've seen it": never recommended again
+    soft_tags: list[str] = Field(default_factory=list)  # moods and themes of the current request (ranked first)
+    language: Lang = "en"
     turn_count: int = 0
     last_query: str = ""
 
@@ -59,11 +58,39 @@ class DialogueState(BaseModel):
         if keep_language:
             self.language = language
 
+    def parse_context(self) -> ParseContext:
+        """What the parser reads from this conversation."""
+        return ParseContext(last_ids=tuple(self.last_candidates), focus_id=self.focus_id, language=self.language,
+                            constraints=self.constraints, turn_count=self.turn_count)
+
+    def new_topic(self) -> None:
+        """A fresh request: the earlier filters, wishes and moods no longer apply (likes and history stay)."""
+        self.constraints = Constraints()
+        self.preferences, self.preferred_genres, self.soft_tags = [], [], []
+        self.last_query = ""
+
+    def drop_wishes(self, words: list[str]) -> None:
+        """Wishes the person no longer holds ("doesn't have to be for hiking"): moods, genres, earlier words."""
+        lowered = [w.lower() for w in words]
+        self.soft_tags = [t for t in self.soft_tags if t not in lowered]
+        self.preferred_genres = [g for g in self.preferred_genres if g not in lowered]
+        self.preferences = [p for p in self.preferences if not any(w in p.lower() for w in lowered)]
+        self.interest_tags = [t for t in self.interest_tags if not any(w in t for w in lowered)]
+        if any(w in self.last_query.lower() for w in lowered):
+            self.last_query = ""
+
     def apply(self, parsed: ParsedMessage) -> None:
         """Fold one parsed message into the state."""
         if parsed.intent == "start_over":
             self.reset()
+        elif parsed.new_topic:
+            self.new_topic()
         self.turn_count += 1
+        _add(self.seen_ids, parsed.seen_ids, MAX_SHOWN)
+        if parsed.soft_tags:
+            self.soft_tags = list(parsed.soft_tags)
+        if parsed.dropped:
+            self.drop_wishes(parsed.dropped)
         if parsed.language:
             self.language = parsed.language
         _remove(self.disliked_ids, parsed.liked_ids)

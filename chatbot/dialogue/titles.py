@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from chatbot.dialogue.catalog_terms import CatalogTerms
 from chatbot.genres import genre_names
 from chatbot.items import Item
 
@@ -146,6 +147,7 @@ class TitleMatcher:
         self.kinds: frozenset[str] = frozenset(item.kind for item in items)
         self.languages: frozenset[str] = frozenset(item.language for item in items if item.language)
         self.has_prices: bool = any(item.price is not None for item in items)
+        self.terms = CatalogTerms.build(items)  # countries, people, tags and mood words the catalog holds
         ranked = sorted(items, key=lambda i: (-(i.popularity or 0.0), -(i.year or 0), i.id))
         for item in ranked:
             for name, with_year in self._names(item):

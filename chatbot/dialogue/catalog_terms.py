@@ -1,0 +1,208 @@
+"""What a catalog's own fields let the parser recognise: countries, people (in both scripts) and tags,
+plus a small general mapping of everyday words (浪漫, 烧脑, feel-good, 国产, 港片…) onto those fields.
+
+Built once per catalog (cached on the TitleMatcher's identity); every lookup is one regex pass.
+Only values the catalog actually holds are ever produced, so a filter never asks for what cannot exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chatbot.items import Item
+
+_I = re.IGNORECASE
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_PAREN = re.compile(r"^(.*?)\s*[(（]([^)）]*)[)）]\s*$")
+
+# everyday words -> country codes (only codes present in the catalog are kept)
+COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
+    "国产|大陆|内地|中国大陆|mainland(?:\\s+china|\\s+chinese)?": ("CN",),
+    "chinese|china|中国|华语|中文": ("CN", "HK", "TW"),
+    "港片|港产|香港|hong\\s*kong|hk": ("HK",),
+    "台湾|台片|taiwan(?:ese)?": ("TW",),
+    "日本|日剧|日漫|日影|japan(?:ese)?|anime": ("JP",),
+    "韩国|韩剧|韩影|韩片|korea(?:n)?|k-drama": ("KR",),
+    "美国|好莱坞|美剧|american|hollywood|u\\.s\\.": ("US",),
+    "英国|英剧|british|uk|england": ("GB",),
+    "法国|french|france": ("FR",),
+    "德国|german(?:y)?": ("DE",),
+    "意大利|italian|italy": ("IT",),
+    "西班牙|spanish|spain": ("ES",),
+    "印度|宝莱坞|indian|india|bollywood": ("IN",),
+    "瑞典|swedish|sweden": ("SE",),
+    "伊朗|iranian|iran": ("IR",),
+    "墨西哥|mexican|mexico": ("MX",),
+    "泰国|thai|thailand": ("TH",),
+    "苏联|俄罗斯|soviet|russian|russia": ("SU", "RU"),
+    "新西兰|new\\s+zealand": ("NZ",),
+    "澳大利亚|澳洲|australian|australia": ("AU",),
+    "加拿大|canadian|canada": ("CA",),
+    "阿根廷|argentin(?:e|a|ian)": ("AR",),
+    "巴西|brazil(?:ian)?": ("BR",),
+    "丹麦|danish|denmark": ("DK",),
+    "挪威|norwegian|norway": ("NO",),
+}
+
+# everyday words -> catalog tags (zh words and English paraphrases; only tags the catalog holds are kept)
+TAG_WORDS: dict[str, tuple[str, ...]] = {
+    "茶|tea": ("tea",), "咖啡|coffee": ("coffee",), "咖啡豆": ("beans",), "帐篷|tents?": ("tent",),
+    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "headphones": ("over-ear", "earbuds", "noise cancelling"),
+    "空气炸锅|air\\s*fryers?": ("air fryer",), "笔记本电脑|笔记本|laptops?|notebook": ("laptop",),
+    "键盘|keyboards?": ("keyboard",), "鼠标|mouse|mice": ("mouse",), "显示器|monitors?": ("monitor",),
+    "手表|智能手表|手环|smart\\s*watch(?:es)?": ("smartwatch",), "背包|双肩包|backpacks?|daypacks?": ("backpack",),
+    "跑步|跑者|running|runners?|jogging": ("for runners",), "瑜伽|yoga": ("yoga",), "露营|camping": ("camping",),
+    "徒步|登山|hiking|hikers?": ("hiking", "backpacking"), "学生|students?": ("for students",),
+    "孩子|儿童|小孩|kids?|children": ("for kids",), "降噪|noise[-\\s]cancell?ing|anc": ("noise cancelling",),
+    "无线|wireless": ("wireless",), "防水|waterproof": ("waterproof",), "扫地机器人|robot\\s+vacuums?": ("robot vacuum",),
+    "哑铃|dumbbells?": ("dumbbells",), "护肤|skin\\s*care": ("skincare",), "化妆|彩妆|make-?up": ("makeup",),
+    "积木|乐高|building\\s+blocks|lego": ("building blocks",), "游戏机|consoles?": ("console",),
+    "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|smartphones?|phones?": ("smartphone",),
+    "通勤|commut(?:e|ing|er)": ("travel", "noise cancelling"), "办公|home\\s+office|working\\s+from\\s+home": ("home office",),
+    "温馨|治愈|暖心|heart-?warming|wholesome": ("heartwarming", "feel-good"),
+    "轻松|开心|欢乐|feel-?good|light-?hearted|uplifting|cheerful": ("feel-good", "heartwarming"),
+    "时间旅行|穿越时空|time\\s+travel": ("time travel",), "丧尸|zombies?": ("zombies",), "复仇|revenge": ("revenge",),
+    "友情|友谊|friendship": ("friendship",), "成长|coming[-\\s]of[-\\s]age": ("coming of age",),
+    "公路片|公路|road\\s+trip": ("road trip",), "吉卜力|宫崎骏|ghibli": ("studio ghibli",), "史诗|宏大|epic|grand": ("epic",),
+    "赛博朋克|cyberpunk": ("cyberpunk",), "人工智能|artificial\\s+intelligence|\\bai\\b": ("artificial intelligence",),
+    "太空|宇宙|outer\\s+space|space": ("space",), "外星人|aliens?|first\\s+contact": ("first contact",),
+    "反转|twists?|twisty": ("twisty", "plot twists", "twist"), "烧脑|mind-?bending|puzzles?|brainy": ("twisty", "puzzle", "plot twists", "psychological"),
+    "催泪|哭|tearjerkers?|make\\s+me\\s+cry": ("tearjerker",), "黑白|black\\s+and\\s+white": ("black and white",),
+    "经典|classics?": ("classic", "cult classic"), "冷门|小众|hidden\\s+gems?|underrated": ("hidden gem",),
+    "真实事件|真实故事|true\\s+stor(?:y|ies)|based\\s+on\\s+true": ("true story", "based on true events"),
+    "功夫|kung\\s*fu": ("kung fu",), "武打|martial\\s+arts": ("kung fu", "swordplay"),
+    "圣诞|christmas": ("christmas",), "初恋|first\\s+love": ("first love",), "黑色幽默|dark\\s+comedy": ("dark comedy",),
+}
+# moods that are heavy: "不要太虐", "nothing too dark" exclude them; "sad/虐心" asks for them
+HEAVY_WORDS = re.compile(r"虐|沉重|压抑|致郁|悲剧|黑暗|暗黑|太丧|sad|depressing|dark|heavy|bleak|tragic|grim|tearjerker", _I)
+HEAVY_TAGS = ("tearjerker", "dark", "grief", "bleak", "tragedy")
+HEAVY_GENRES = ("war", "horror")
+# mood words that map onto genres (hard include, OR): 烧脑 -> mystery/thriller, 浪漫 -> romance
+MOOD_GENRES: dict[str, tuple[str, ...]] = {
+    "烧脑|mind-?bending|brainy|cerebral": ("mystery", "thriller", "sci-fi"),
+    "浪漫|romantic|date\\s+night|约会": ("romance",),
+    "搞笑|好笑|funny|hilarious|laugh": ("comedy",),
+    "吓人|恐怖|scary|spooky|creepy": ("horror",),
+    "刺激|紧张|thrilling|suspenseful|edge\\s+of": ("thriller",),
+    "打斗|动作|fight|explosions?": ("action",),
+}
+# tags too broad to narrow a list by (they describe the offer, not the thing)
+_BROAD_TAGS = frozenset({"gift", "budget", "premium", "classic", "family", "travel", "accessory", "new"})
+
+
+def _word_pattern(words: str) -> str:
+    """Latin alternatives get word boundaries; CJK ones match anywhere."""
+    parts = []
+    for word in words.split("|"):
+        parts.append(word if _CJK.search(word) else rf"(?<![\w-]){word}(?![\w-])")
+    return "|".join(parts)
+
+
+def person_keys(name: str) -> list[str]:
+    """'Stephen Chow (周星驰)' -> ['stephen chow', '周星驰']; 'Denis Villeneuve' -> ['denis villeneuve']."""
+    match = _PAREN.match(name)
+    parts = [match.group(1), match.group(2)] if match else [name]
+    return [p.strip().lower() for p in parts if p and len(p.strip()) >= 2]
+
+
+@dataclass
+class Found:
+    start: int
+    end: int
+    values: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class CatalogTerms:
+    """The parser's catalog-derived vocabulary."""
+
+    countries: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
+    tags: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
+    mood_genres: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
+    people_pattern: re.Pattern[str] | None = None
+    people: dict[str, str] = field(default_factory=dict)  # lowercase key -> the catalog's full name
+    specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
+    catalog_tags: frozenset[str] = frozenset()
+    heavy_tags: tuple[str, ...] = ()
+    heavy_genres: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, items: Sequence[Item]) -> CatalogTerms:
+        have_countries = {str(i.attributes.get("country")) for i in items if i.attributes.get("country")}
+        have_tags = Counter(t for i in items for t in i.tags)
+        have_genres = {g for i in items for g in i.genres}
+        terms = cls(catalog_tags=frozenset(have_tags))
+        for words, codes in COUNTRY_WORDS.items():
+            kept = tuple(c for c in codes if c in have_countries)
+            if kept:
+                terms.countries.append((re.compile(_word_pattern(words), _I), kept))
+        for words, tags in TAG_WORDS.items():
+            kept = tuple(t for t in tags if t in have_tags)
+            if kept:
+                terms.tags.append((re.compile(_word_pattern(words), _I), kept))
+        for words, genres in MOOD_GENRES.items():
+            kept = tuple(g for g in genres if g in have_genres)
+            if kept:
+                terms.mood_genres.append((re.compile(_word_pattern(words), _I), kept))
+        limit = max(3, len(items) // 10)
+        terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS)
+        terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
+        terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
+        terms._build_people(items)
+        return terms
+
+    def _build_people(self, items: Sequence[Item]) -> None:
+        counts: Counter[str] = Counter()
+        for item in items:
+            for role, names in item.people.items():
+                for name in names:
+                    for key in person_keys(name):
+                        if key not in self.people or role == "director":
+                            self.people[key] = name
+                        counts[key] += 1
+        # a lone family name ("Villeneuve") also counts when it belongs to one person only
+        surnames: dict[str, set[str]] = {}
+        for key, name in self.people.items():
+            words = key.split()
+            if len(words) >= 2 and not _CJK.search(key) and len(words[-1]) >= 5:
+                surnames.setdefault(words[-1], set()).add(name)
+        for surname, names in surnames.items():
+            if len(names) == 1 and surname not in self.people:
+                self.people[surname] = next(iter(names))
+        keys = sorted(self.people, key=len, reverse=True)
+        if keys:
+            parts = [re.escape(k) if _CJK.search(k) else rf"(?<![\w-]){re.escape(k)}(?![\w-])" for k in keys]
+            self.people_pattern = re.compile("|".join(parts), _I)
+
+    # -- lookups ----------------------------------------------------------------------------------
+    @staticmethod
+    def _scan(pairs: list[tuple[re.Pattern[str], tuple[str, ...]]], text: str) -> list[Found]:
+        found = []
+        for pattern, values in pairs:
+            found += [Found(m.start(), m.end(), values, m.group()) for m in pattern.finditer(text)]
+        return sorted(found, key=lambda f: f.start)
+
+    def find_countries(self, text: str) -> list[Found]:
+        return self._scan(self.countries, text)
+
+    def find_tags(self, text: str) -> list[Found]:
+        return self._scan(self.tags, text)
+
+    def find_mood_genres(self, text: str) -> list[Found]:
+        return self._scan(self.mood_genres, text)
+
+    def find_people(self, text: str) -> list[Found]:
+        if self.people_pattern is None:
+            return []
+        found = []
+        for m in self.people_pattern.finditer(text):
+            word = m.group()
+            # a latin name counts when written with a capital (or in full); "chow" in a sentence is not a name
+            if not _CJK.search(word) and " " not in word and not word[:1].isupper():
+                continue
+            found.append(Found(m.start(), m.end(), (self.people[word.lower()],), word))
+        return found

@@ -22,7 +22,8 @@ class Constraints(BaseModel):
     languages: list[str] = Field(default_factory=list)
     # checked in Python only (`accepts`): the ranker filters every candidate with it, Chroma's `where` need not
     countries: list[str] = Field(default_factory=list)  # attributes.country must be one of these
-    people: list[str] = Field(default_factory=list)  # the item lists one of these names (any role)
+    people: list[str] = Field(default_factory=list)  # the item lists every one of these names (any role)
+    people_exclude: list[str] = Field(default_factory=list)  # the item lists none of these names
     tags_any: list[str] = Field(default_factory=list)  # the item has at least one of these tags
     tags_exclude: list[str] = Field(default_factory=list)  # the item has none of these tags
 
@@ -74,8 +75,10 @@ class Constraints(BaseModel):
             return False
         if self.countries and str(item.attributes.get("country", "")) not in self.countries:
             return False
-        if self.people and not any(n in self.people for names in item.people.values() for n in names):
-            return False
+        if self.people or self.people_exclude:
+            names = {n for role in item.people.values() for n in role}
+            if not set(self.people) <= names or names & set(self.people_exclude):
+                return False
         if self.tags_any and not set(self.tags_any) & set(item.tags):
             return False
         return not set(self.tags_exclude) & set(item.tags)

@@ -182,11 +182,11 @@ def test_titles_are_not_read_as_years_or_genres(movies: TitleMatcher) -> None:
 
 def test_relative_changes_use_the_shown_items(movies: TitleMatcher, products: TitleMatcher) -> None:
     state = DialogueState(last_candidates=["we2", "titanic", "shining"])
-    # relative to the middle of the list shown (1980, 1997, 2023)
-    assert parse("older", movies, state).constraint_update.year_max == 1996
-    assert parse("老一点的", movies, state).constraint_update.year_max == 1996
-    assert parse("newer please", movies, state).constraint_update.year_min == 1998
-    assert parse("新一点的", movies, state).constraint_update.year_min == 1998
+    # relative to the list shown (1980, 1997, 2023): older / newer / cheaper than every one of them
+    assert parse("older", movies, state).constraint_update.year_max == 1979
+    assert parse("老一点的", movies, state).constraint_update.year_max == 1979
+    assert parse("newer please", movies, state).constraint_update.year_min == 2024
+    assert parse("新一点的", movies, state).constraint_update.year_min == 2024
     shop = DialogueState(last_candidates=["elite", "kv84"])
     for text in ("cheaper", "便宜一点", "something cheaper"):
         parsed = parse(text, products, shop)

@@ -10,7 +10,7 @@ from chatbot.dialogue.cues import COLOUR_ZH
 from chatbot.dialogue.message import FactQuestion
 from chatbot.dialogue.phrases import say
 from chatbot.items import Item, Lang
-from chatbot.llm.templates import join_words, person_name, price_text, quoted_title
+from chatbot.llm.templates import attribute_label, join_words, person_name, price_text, quoted_title
 
 _UNIT_KEYS = {
     "weight": (("weight_g", 1.0, "g"), ("weight_kg", 1000.0, "g")),
@@ -20,12 +20,19 @@ _UNIT_KEYS = {
     "size": (("capacity_l", 1.0, "L"), ("volume_ml", 0.001, "L"), ("tank_l", 1.0, "L"), ("screen_inch", None, "inch"),
              ("capacity_people", None, "people")),
 }
+MAX_LISTED = 6
 _FACT_NAMES = {"weight": ("weight", "重量"), "battery": ("battery life", "续航"), "runtime": ("running time", "片长"),
                "size": ("size or capacity", "尺寸或容量"), "price": ("price", "价格"), "year": ("year", "年份")}
 
 
-def _measure(item: Item, fact: str) -> tuple[float, str] | None:
+def _measure(item: Item, fact: str, key: str = "") -> tuple[float, str] | None:
     """(comparable value, shown text) of a measured fact, or None when the catalog does not hold it."""
+    if fact == "attribute":
+        value = item.attributes.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            unit = key.rsplit("_", 1)[-1] if "_" in key else ""
+            return float(value), f"{value:g} {unit.upper() if unit in ('gb', 'tb', 'mp', 'w') else unit}".strip()
+        return None
     if fact == "price":
         return (item.price, price_text(item)) if item.price is not None else None
     if fact == "year":
@@ -38,6 +45,16 @@ def _measure(item: Item, fact: str) -> tuple[float, str] | None:
     return None
 
 
+def best_of(question: FactQuestion, items: Sequence[Item]) -> Item | None:
+    """The item a comparative question points at ("the cheapest"), or None (no direction, no facts)."""
+    if question.direction == "which" or question.fact in ("people", "colour", "feature"):
+        return None
+    known = [(item, m) for item in items if (m := _measure(item, question.fact, question.value)) is not None]
+    if not known:
+        return None
+    return (min if question.direction == "min" else max)(known, key=lambda pair: pair[1][0])[0]
+
+
 def answer(question: FactQuestion, items: Sequence[Item], lang: Lang) -> str:
     """The answer text for a question about `items` (the ones shown or referred to)."""
     if question.fact == "people":
@@ -48,19 +65,23 @@ def answer(question: FactQuestion, items: Sequence[Item], lang: Lang) -> str:
 
 
 def _compare(items: Sequence[Item], question: FactQuestion, lang: Lang) -> str:
-    name = _FACT_NAMES[question.fact][lang == "zh"]
-    known = [(item, m) for item in items if (m := _measure(item, question.fact)) is not None]
+    if question.fact == "attribute":
+        en, zh = attribute_label(question.value)
+        name = zh if lang == "zh" and zh else en
+    else:
+        name = _FACT_NAMES[question.fact][lang == "zh"]
+    known = [(item, m) for item in items if (m := _measure(item, question.fact, question.value)) is not None]
     unknown = [item for item in items if all(item is not k for k, _ in known)]
     lines: list[str] = []
     if known and question.direction != "which" and len(known) >= 2:
         best = (min if question.direction == "min" else max)(known, key=lambda pair: pair[1][0])
-        others = [f"{quoted_title(i, lang)} {m[1]}" for i, m in known if i is not best[0]]
+        others = [f"{quoted_title(i, lang)} {m[1]}" for i, m in known if i is not best[0]][:MAX_LISTED]
         lines.append(say(lang, "fact_best", title=quoted_title(best[0], lang), value=best[1][1],
                          others=join_words(others, lang)))
     elif known:
         lines.append(join_words([f"{quoted_title(i, lang)}：{m[1]}" if lang == "zh" else f"{quoted_title(i, lang)}: {m[1]}"
                                  for i, m in known], lang) + ("。" if lang == "zh" else "."))
-    if unknown:
+    if unknown and len(unknown) <= MAX_LISTED:
         lines.append(say(lang, "fact_unknown", fact=name, titles=join_words([quoted_title(i, lang) for i in unknown], lang)))
     return "\n".join(lines)
 

@@ -39,6 +39,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "泰国|thai|thailand": ("TH",),
     "苏联|俄罗斯|soviet|russian|russia": ("SU", "RU"),
     "新西兰|new\\s+zealand": ("NZ",),
+    "亚洲|亚洲的|asian|asia": ("CN", "HK", "TW", "JP", "KR", "IN", "TH", "IR"),
+    "欧洲|european|europe": ("GB", "FR", "DE", "IT", "ES", "SE", "DK", "NO", "SU"),
     "澳大利亚|澳洲|australian|australia": ("AU",),
     "加拿大|canadian|canada": ("CA",),
     "阿根廷|argentin(?:e|a|ian)": ("AR",),
@@ -74,7 +76,8 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "经典|classics?": ("classic", "cult classic"), "冷门|小众|hidden\\s+gems?|underrated": ("hidden gem",),
     "真实事件|真实故事|true\\s+stor(?:y|ies)|based\\s+on\\s+true": ("true story", "based on true events"),
     "功夫|kung\\s*fu": ("kung fu",), "武打|martial\\s+arts": ("kung fu", "swordplay"),
-    "圣诞|christmas": ("christmas",), "初恋|first\\s+love": ("first love",), "黑色幽默|dark\\s+comedy": ("dark comedy",),
+    "圣诞|christmas": ("christmas",), "二战|第二次世界大战|world\\s+war\\s+(?:ii|2|two)|wwii|ww2": ("world war ii",),
+    "抢劫|盗窃|劫案|heists?": ("heist",), "初恋|first\\s+love": ("first love",), "黑色幽默|dark\\s+comedy": ("dark comedy",),
 }
 # moods that are heavy: "不要太虐", "nothing too dark" exclude them; "sad/虐心" asks for them
 HEAVY_WORDS = re.compile(r"虐|沉重|压抑|致郁|悲剧|黑暗|暗黑|太丧|sad|depressing|dark|heavy|bleak|tragic|grim|tearjerker", _I)
@@ -88,7 +91,15 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     "吓人|恐怖|scary|spooky|creepy": ("horror",),
     "刺激|紧张|thrilling|suspenseful|edge\\s+of": ("thriller",),
     "打斗|动作|fight|explosions?": ("action",),
+    "警匪|cops?|police": ("crime", "action"),
+    "侦探|推理|破案|detectives?|whodunn?its?|sleuth": ("mystery", "crime"),
+    "一家人|全家|合家欢|family[-\\s]friendly|whole\\s+family|with\\s+(?:the\\s+|my\\s+)?kids": ("family", "animation", "comedy"),
+    "暴力|血腥|violent|violence|gory|gore|bloody|loud": ("action", "horror", "war"),
+    "scared|frighten(?:ing)?|terrif(?:y|ying)|nightmares?": ("horror",),
+    "大哭|哭一场|tearjerk(?:er|ing)|make\\s+me\\s+cry|a\\s+good\\s+cry": ("drama", "romance", "family"),
 }
+# light moods: asking for them rules out the heavy genres
+LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
 # tags too broad to narrow a list by (they describe the offer, not the thing)
 _BROAD_TAGS = frozenset({"gift", "budget", "premium", "classic", "family", "travel", "accessory", "new"})
 
@@ -129,6 +140,7 @@ class CatalogTerms:
     catalog_tags: frozenset[str] = frozenset()
     heavy_tags: tuple[str, ...] = ()
     heavy_genres: tuple[str, ...] = ()
+    attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
 
     @classmethod
     def build(cls, items: Sequence[Item]) -> CatalogTerms:
@@ -153,7 +165,57 @@ class CatalogTerms:
         terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
         terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
         terms._build_people(items)
+        terms._build_catalog_tags(items, have_tags)
+        terms._build_attributes(items)
         return terms
+
+    def _build_catalog_tags(self, items: Sequence[Item], have_tags: Counter[str]) -> None:
+        """The catalog's own tags, written as they are ("yoga", "sleep"), and Chinese words that mark
+        the products carrying a tag in their Chinese titles (瑜伽 -> yoga, 手柄 -> controller)."""
+        known = {t for _, tags in self.tags for t in tags}
+        for tag in sorted(have_tags, key=len, reverse=True):
+            if tag not in known and len(tag) >= 3 and tag not in _BROAD_TAGS:
+                words = re.escape(tag).replace(r"\ ", r"[\s-]+")
+                self.tags.append((re.compile(rf"(?<![\w-]){words}(?:s|es|ing)?(?![\w-])", _I), (tag,)))
+        products = [i for i in items if i.kind == "product" and i.title_zh]
+        if not products:
+            return
+        grams: dict[str, set[str]] = {}
+        for item in products:
+            for run in re.findall(r"[\u3400-\u9fff]{2,}", item.title_zh or ""):
+                for n in (2, 3):
+                    for k in range(len(run) - n + 1):
+                        grams.setdefault(run[k:k + n], set()).add(item.id)
+        by_tag: dict[str, set[str]] = {}
+        for item in products:
+            for tag in item.tags:
+                by_tag.setdefault(tag, set()).add(item.id)
+        for gram, ids in grams.items():
+            if len(ids) < 2:
+                continue
+            tags = tuple(t for t, members in by_tag.items() if t not in _BROAD_TAGS
+                         and len(ids & members) / len(ids) >= 0.8 and len(ids & members) >= 2)
+            if tags:
+                self.tags.append((re.compile(re.escape(gram)), tags))
+
+    def _build_attributes(self, items: Sequence[Item]) -> None:
+        """Attribute names as people ask about them: 'RAM', 'storage', 'screen', 内存, 屏幕."""
+        from chatbot.llm.templates import attribute_label  # item fact text: the one place labels live
+        keys = {k for item in items for k, v in item.attributes.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        for key in sorted(keys):
+            en, zh = attribute_label(key)
+            words = [w for w in (en, zh) if w and len(w) >= 2]
+            if words:
+                pattern = "|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" if not _CJK.search(w) else re.escape(w)
+                                   for w in words)
+                self.attributes.append((re.compile(pattern, _I), key))
+
+    def find_attribute(self, text: str) -> str | None:
+        for pattern, key in self.attributes:
+            if pattern.search(text):
+                return key
+        return None
 
     def _build_people(self, items: Sequence[Item]) -> None:
         counts: Counter[str] = Counter()

@@ -8,9 +8,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from chatbot.dialogue.catalog_terms import HEAVY_WORDS
+from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
 from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
-                                   LIKE, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
+                                   LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
@@ -85,9 +85,9 @@ class ConstraintReader:
         text = self._masked_text()
         # a critique is relative to what was shown: older/newer than the middle of the last list
         if OLDER.search(text) and years:
-            self.update.year_max = int(_middle(years)) - 1
+            self.update.year_max = min(years) - 1  # older than every one shown
         elif NEWER.search(text) and years:
-            self.update.year_min = int(_middle(years, upper=True)) + 1
+            self.update.year_min = max(years) + 1
         elif RECENT.search(text) and self.update.year_min is None:
             self.update.year_min = self.year_now - 5
         if self.update.year_min is not None and self.update.year_max is not None and self.update.year_min > self.update.year_max:
@@ -203,6 +203,9 @@ class ConstraintReader:
                     break
                 if self.update.kinds is None and "product" in kinds and PRODUCTS.search(text):
                     self.update.kinds = ["product"]
+                if self.update.kinds is None and {"movie", "series"} <= kinds and MOVIE_WORDS.search(text) \
+                        and REQUEST.search(text):
+                    self.update.kinds = ["movie"]  # "推荐几部国产电影": films, not series
 
     def _clears(self) -> None:
         text = self._masked_text()
@@ -229,10 +232,15 @@ class ConstraintReader:
         for found in terms.find_people(text):
             if MASK in found.text:
                 continue
-            people += [n for n in found.values if n not in people]
             self._mask(found.start, found.end)
+            if self._negated(text, found.start):
+                self.update.people_exclude += [n for n in found.values if n not in self.update.people_exclude]
+                continue
+            people += [n for n in found.values if n not in people]
+            if re.search(r"(?:\bwith|\balso|\btoo|\band|和|跟|也有|还有|同时)\W*$", text[max(0, found.start - 12): found.start], _I):
+                people = [*self.current.people, *people]  # "with Gong Li" after Zhang Yimou: both
         if people:
-            self.update.people = people
+            self.update.people = list(dict.fromkeys(people))
         text = self._masked_text()
         countries: list[str] = []
         for found in terms.find_countries(text):
@@ -256,6 +264,10 @@ class ConstraintReader:
                     _append(self.update.genres_exclude, genre)
             elif "tearjerker" in terms.catalog_tags:
                 _append(self.out.soft_tags, "tearjerker")
+        for m in LIGHT_WORDS.finditer(text):
+            if not self._negated(text, m.start()):
+                for genre in terms.heavy_genres:
+                    _append(self.update.genres_exclude, genre)
         for found in terms.find_mood_genres(text):
             for genre in found.values:
                 if self._negated(text, found.start):
@@ -323,7 +335,7 @@ def _genre_pattern(catalog_genres: frozenset[str]) -> tuple[re.Pattern[str] | No
     parts = []
     for name in sorted(names, key=len, reverse=True):
         escaped = re.escape(name).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-        parts.append(escaped if _CJK.search(name) else rf"(?<![\w-]){escaped}(?![\w-])")
+        parts.append(escaped if _CJK.search(name) else rf"(?<![\w-]){escaped}(?:s|es)?(?![\w-])")
     lookup = dict(names)
     # the matched text may differ in spacing/hyphens ("sci fi"); map through a normaliser
     pattern = re.compile("|".join(parts), _I)
@@ -335,6 +347,9 @@ class _FuzzyKeyDict(dict):
 
     def __missing__(self, key: str) -> str:
         squashed = re.sub(r"[\s-]+", "", key)
+        for plain in (key[:-1], key[:-2]):
+            if plain in self:
+                return self[plain]
         for name, value in self.items():
             if re.sub(r"[\s-]+", "", name) == squashed:
                 return value

@@ -61,7 +61,7 @@ SMALL_TALK = {
 }
 QUOTES = "《》〈〉「」『』“”\"'‘’"
 CONNECTOR = re.compile(rf"^[\s,，、/&+{QUOTES}]*(?:(?:and|or|and\s+also|as\s+well\s+as|plus|vs\.?|versus|和|与|跟|及|以及|或|或者|还是|同)"
-                        rf"[\s,，、{QUOTES}]*)?$", _I)
+                        rf"[\s,，、{QUOTES}]*(?:the\s+|a\s+)?)?$", _I)
 SENTENCE_SPLIT = re.compile(r"[.!?;。！？；\n]+(?=\s|$|[^\d])")
 CLAUSE_BREAK = re.compile(r"[,，;；.!?。！？]|\bbut\b|但是|不过|可是", _I)
 
@@ -97,6 +97,8 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("decade_before", re.compile(r"\bbefore\s+the\s+(?:'|’)?(\d0)s\b|\bbefore\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
     ("decade", re.compile(r"(?<![\w'])(?:'|’)?(\d0)s\b|\b(1[89]\d0|20\d0)s\b", _I)),
     ("decade_word", re.compile(r"\b(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b", _I)),
+    ("decade_before", re.compile(r"(?<!\d)(\d0|1[89]\d0|20\d0)\s*年代\s*(?:以前|之前|前)|(五十|六十|七十|八十|九十)年代\s*(?:以前|之前|前)")),
+    ("decade_after", re.compile(r"(?<!\d)(\d0|1[89]\d0|20\d0)\s*年代\s*(?:以后|之后|后|以来)|(五十|六十|七十|八十|九十)年代\s*(?:以后|之后|后|以来)")),
     ("decade_zh", re.compile(r"(?<!\d)(\d0|1[89]\d0|20\d0)\s*年代|(五十|六十|七十|八十|九十)年代")),
     ("after", re.compile(rf"\b(?:after|later\s+than|newer\s+than|post-?)\s*{YEAR}\b", _I)),
     ("since", re.compile(rf"\b(?:since|from)\s+{YEAR}\b(?:\s+on(?:wards?)?)?|\b{YEAR}\s*(?:\+|or\s+(?:later|newer|after)|"
@@ -148,17 +150,18 @@ LANGUAGES: list[tuple[re.Pattern[str], list[str]]] = [  # spoken languages; nati
     (re.compile(r"\bgerman[-\s]language\b|德语", _I), ["de"]),
 ]
 REPLY_IN = re.compile(r"\b(?:answer|reply|respond|speak|talk|write|say\s+it)\s+(?:to\s+me\s+)?in\s*$|用\s*$|说\s*$", _I)
-SERIES = re.compile(r"\b(?:tv\s+(?:series|shows?)|series|tv|shows|sitcoms?|miniseries)\b|电视剧|剧集|连续剧|网剧|美剧|韩剧|日剧|英剧|追剧", _I)
+MOVIE_WORDS = re.compile(r"\b(?:movies?|films?)\b|电影|影片", _I)
+SERIES = re.compile(r"(?:国产|港|台|韩|日|美|英|古装|悬疑|家庭|都市|武侠|历史)剧|\b(?:tv\s+(?:series|shows?)|series|tv|shows|sitcoms?|miniseries)\b|电视剧|剧集|连续剧|网剧|美剧|韩剧|日剧|英剧|追剧", _I)
 MOVIES_ONLY = re.compile(r"\b(?:only|just)\s+(?:movies|films)\b|\b(?:movies|films)\s+only\b|\b(?:no|not)\s+(?:series|tv|shows)\b"
                           r"|只要电影|只看电影|电影就行|不要电视剧|不要剧集|不看剧|不要剧", _I)
 PRODUCTS = re.compile(r"\b(?:products?|gadgets?|gifts?|buy)\b|商品|产品|礼物|买", _I)
 NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
     r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less)\b[\w\s'-]{0,16}"
-    r"|(?:不要|不想看|不想要|不看|别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
+    r"|(?:不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
     _I)
 REQUEST = re.compile(r"\b(?:want|wanna|looking\s+for|in\s+the\s+mood|give\s+me|show\s+me|recommend|suggest|find|something|"
-                      r"anything|some|only|just|need|prefer|craving)\b|有没有|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
+                      r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
 CLEAR = [
     (re.compile(r"\b(?:clear|remove|reset|drop|forget)\s+(?:all\s+)?(?:the\s+|my\s+)?filters\b|清除(?:所有)?(?:筛选|条件)|取消(?:所有)?(?:筛选|条件)|去掉(?:所有)?(?:筛选|条件)", _I),
      ["kinds", "genres_include", "genres_exclude", "year_min", "year_max", "price_min", "price_max", "languages"]),
@@ -229,6 +232,9 @@ CRITIQUE = re.compile(r"\b(?:also|too|as\s+well|still|instead|but|more|less|than
                       r"|也|还|再|一点|一些|更|这些|那些|同样|类似|的呢|呢", _I)
 # questions about items already shown, answered from the catalog's facts
 WHICH = re.compile(r"\bwhich\b|\bwhat(?:'s|\s+is)\s+the\b|哪个|哪部|哪款|哪一|谁更|哪本", _I)
+HOW = re.compile(r"\bhow\s+(?:much|long|heavy|big|many)\b|多少|多久|多长|多重|多大|几个|几寸|几", _I)
+MORE_WORDS = re.compile(r"\b(?:more|most|bigger|biggest|larger|largest|higher|highest|longer|longest|better|best)\b|更大|更多|更高|更长|最大|最多|最高|最长|更好", _I)
+LESS_WORDS = re.compile(r"\b(?:less|least|smaller|smallest|lower|lowest|fewer|shorter)\b|更小|更少|更低|最小|最少|最低", _I)
 FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, pattern)
     ("price", "min", re.compile(r"\bcheap(?:er|est)\b|\bless\s+expensive\b|\blower\s+price\b|更便宜|最便宜|便宜", _I)),
     ("price", "max", re.compile(r"\b(?:more|most)\s+expensive\b|\bpricier\b|更贵|最贵", _I)),
@@ -236,7 +242,9 @@ FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, patt
     ("weight", "min", re.compile(r"\blight(?:er|est)\b|更轻|最轻|轻一点|轻便", _I)),
     ("weight", "max", re.compile(r"\bheav(?:ier|iest)\b|更重|最重", _I)),
     ("weight", "which", re.compile(r"\bweigh[ts]?\b|\bhow\s+heavy\b|多重|重量", _I)),
-    ("battery", "max", re.compile(r"\bbattery\b|\blasts?\s+longer\b|\bbattery\s+life\b|续航|电池|电量", _I)),
+    ("battery", "max", re.compile(r"\b(?:longer|longest|better|best|bigger|more)\s+battery|\bbattery\s+(?:lasts?\s+)?longer|\blasts?\s+longer\b"
+                                  r"|续航(?:更|最)(?:长|久|好)|(?:更|最)(?:长|久)的续航|电池更大|哪个续航|续航哪个", _I)),
+    ("battery", "which", re.compile(r"\bbattery\b|续航|电池|电量", _I)),
     ("runtime", "min", re.compile(r"\bshort(?:er|est)\b|\bquick(?:er|est)\s+to\s+watch\b|最短|更短|短一点", _I)),
     ("runtime", "max", re.compile(r"\blong(?:er|est)\b(?!\s+(?:run|hike|trip))|最长|更长", _I)),
     ("runtime", "which", re.compile(r"\bhow\s+long\b|\bruntime\b|\brunning\s+time\b|\blength\b|片长|多长|时长|多久", _I)),

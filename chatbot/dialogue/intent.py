@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chatbot.dialogue.cues import (ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
-                                   FEATURE_Q, HAVE, MORE_LIKE, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
+                                   FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
@@ -26,7 +26,7 @@ _NAME_STOP = re.compile(r"^(?:any|anything|something|some|a|an|the|more|other|ot
 
 
 def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext, start_over: bool,
-                  named: bool, products: bool) -> None:
+                  named: bool, products: bool, attribute: str | None = None) -> None:
     """Set out.intent and the flags that go with it. `text` is the masked text, `raw` the message."""
     _small_talk(out, raw)
     out.wants_one = bool(WANTS_ONE.search(raw))
@@ -34,7 +34,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
     if start_over:
         out.intent, out.referenced_ids = "start_over", []
         return
-    out.question = _question(out, text, raw, context)
+    out.question = _question(out, text, raw, context, attribute)
     if out.question is not None:
         out.intent = "question"
         out.target_ids = _question_targets(out, raw, context)
@@ -73,11 +73,12 @@ def _has_content(out: ParsedMessage) -> bool:
 
 # -- questions about shown items -------------------------------------------------------------------
 
-def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext) -> FactQuestion | None:
+def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
+              attribute: str | None) -> FactQuestion | None:
     """'which is cheaper', 'who directed it', 'does it come in black': a fact about items already shown."""
     if not (context.last_ids or out.referenced_ids or len(out.compare_ids) >= 2):
         return None
-    asks = bool(WHICH.search(raw)) or "?" in raw or "？" in raw or bool(re.search(r"吗|呢|比较|compare", raw, _I))
+    asks = bool(WHICH.search(raw) or HOW.search(raw)) or "?" in raw or "？" in raw or bool(re.search(r"吗|呢|比较|compare", raw, _I))
     if not asks or (_REQUEST_NEW.search(text) and not WHICH.search(raw)):
         return None
     colour = COLOURS.search(raw)
@@ -91,6 +92,9 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext) ->
                                          or len(out.compare_ids) >= 2 or re.search(r"比较|compare", raw, _I)):
             return None  # "cheaper ones?" asks for a new list, not about this one
         return FactQuestion(fact=fact, direction=direction)  # type: ignore[arg-type]
+    if attribute and (WHICH.search(raw) or HOW.search(raw) or MORE_WORDS.search(raw) or LESS_WORDS.search(raw)):
+        direction = "max" if MORE_WORDS.search(raw) else "min" if LESS_WORDS.search(raw) else "which"
+        return FactQuestion(fact="attribute", direction=direction, value=attribute)  # type: ignore[arg-type]
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
         value = (feature.group("en") or feature.group("zh") or "").strip()

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.config import Settings
-from chatbot.dialogue.answers import answer
+from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
+MAX_POOL = 30  # a superlative question looks at every item the filters allow, up to this many
 TRACE_SIGNALS = 6
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
@@ -126,7 +127,7 @@ class DialogueManager:
         elif key == "empty" and not turn.state.last_candidates:
             key = "greeting"
         # a clarifying question shows no list; small talk leaves the cards on screen as they are
-        cards = [] if parsed.off_topic or parsed.intent == "unknown" else turn.session.cards
+        cards: list[ItemCard] = []  # a clarifying question or small talk recommends nothing
         yield self._finish(turn, say(turn.lang, key, turn.engine.kind), cards)
 
     def _ask_about(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
@@ -174,7 +175,19 @@ class DialogueManager:
             return
         yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
 
-    def _choose_one(self, turn: _Turn, candidates: list[Candidate]) -> TurnUpdate:
+    @staticmethod
+    def _choice_left(turn: _Turn, parsed: ParsedMessage) -> list[str]:
+        state = turn.state
+        if not state.choice_ids or parsed.intent != "refine" or parsed.new_topic or parsed.liked_ids:
+            return []
+        if parsed.wants_more and not (parsed.seen_ids or parsed.disliked_ids or parsed.replace_one):
+            return []
+        gone = {*state.seen_ids, *state.disliked_ids}
+        left = [i for i in state.choice_ids if i not in gone and i in turn.engine.items]
+        fitting = [i for i in left if state.constraints.accepts(turn.engine.items[i])]
+        return fitting or left
+
+    def _choose_one(self, turn: _Turn, candidates: list[Candidate], keep_choice: Sequence[str] = ()) -> TurnUpdate:
         """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick."""
         engine, lang = turn.engine, turn.lang
         ctx = self._reason_context(turn)
@@ -188,6 +201,7 @@ class DialogueManager:
         card = self._card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
         turn.state.record_shown([c.item.id for c in candidates])
         turn.state.focus_id = best.id
+        turn.state.choice_ids = list(keep_choice) or [c.item.id for c in candidates]
         turn.session.picks = [card]
         turn.trace.picker, turn.trace.picked = "no-llm", [best.id]
         return self._finish(turn, "\n".join(lines), [card])
@@ -198,9 +212,18 @@ class DialogueManager:
         if not items or parsed.question is None:
             yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
             return
-        turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in items]
+        if parsed.question.direction != "which" and not parsed.referenced_ids and not turn.state.constraints.is_empty():
+            # "the newest one?" after a list of a director's films: among all of them, not only those shown
+            pool = [i for i in turn.engine.items.values() if turn.state.constraints.accepts(i)]
+            if len(pool) <= MAX_POOL:
+                items += [i for i in pool if i not in items]
+        winner = best_of(parsed.question, items)
+        subjects = [winner] if winner is not None else items[:MAX_COMPARE]
+        turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in subjects]
         shown = {card.item_id: card for card in turn.session.cards}
-        cards = [shown.get(i.id) or self._card(i, turn.lang, [], "") for i in items]
+        cards = [shown.get(i.id) or self._card(i, turn.lang, [], "") for i in subjects]
+        if winner is not None:
+            turn.state.focus_id = winner.id
         yield self._finish(turn, answer(parsed.question, items, turn.lang), cards)
 
     def _missing(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
@@ -216,6 +239,16 @@ class DialogueManager:
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, state, lang = turn.engine, turn.state, turn.lang
+        remaining = self._choice_left(turn, parsed)
+        if remaining:
+            # a critique right after "which of A, B and C": choose again among those still in the running
+            candidates = engine.ranker.rank(self._request(state, parsed, exclude=[]), k=len(remaining), only_ids=remaining)
+            if len(candidates) >= 2:
+                yield self._choose_one(turn, candidates, keep_choice=remaining)
+                return
+            if candidates:
+                yield from self._pick(turn, candidates, 1, say(lang, "intro_replace"))
+                return
         if parsed.liked_ids or parsed.preferred_genres or parsed.preferences or parsed.intent == "recommend":
             self._interest_tags(turn)
         targets = parsed.target_ids if parsed.intent == "more_like" else []

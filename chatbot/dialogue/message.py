@@ -16,9 +16,10 @@ from chatbot.items import Lang
 Intent = Literal["recommend", "refine", "ask_about", "compare", "more_like", "start_over", "small_talk",
                  "question", "missing", "unknown"]
 ConstraintField = Literal["kinds", "genres_include", "genres_exclude", "year_min", "year_max", "price_min",
-                          "price_max", "languages", "countries", "people", "tags_any", "tags_exclude"]
+                          "price_max", "languages", "countries", "people", "people_exclude", "tags_any",
+                          "tags_exclude"]
 Role = Literal["liked", "disliked", "mentioned", "compare", "ask", "more_like", "seen"]
-Fact = Literal["price", "weight", "battery", "year", "runtime", "people", "colour", "feature", "size"]
+Fact = Literal["price", "weight", "battery", "year", "runtime", "people", "colour", "feature", "size", "attribute"]
 Direction = Literal["min", "max", "which"]
 
 
@@ -38,7 +39,7 @@ class FactQuestion(BaseModel):
 
     fact: Fact
     direction: Direction = "which"  # min: cheapest/lightest/oldest/shortest; max: the opposite; which: tell each
-    value: str = ""  # for colour/feature questions: the word asked about ("black", "降噪")
+    value: str = ""  # colour/feature: the word asked about ("black", "降噪"); attribute: its key ("ram_gb")
 
 
 class ConstraintUpdate(BaseModel):
@@ -54,6 +55,7 @@ class ConstraintUpdate(BaseModel):
     price_max: float | None = None
     countries: list[str] | None = None  # replaces
     people: list[str] | None = None  # replaces
+    people_exclude: list[str] = Field(default_factory=list)  # added
     tags_any: list[str] | None = None  # replaces
     tags_exclude: list[str] = Field(default_factory=list)  # added
     genres_drop: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": no longer required
@@ -74,6 +76,8 @@ class ConstraintUpdate(BaseModel):
             if getattr(self, name) is not None:
                 data[name] = list(getattr(self, name))
         data["tags_exclude"] += [t for t in self.tags_exclude if t not in data["tags_exclude"]]
+        data["people_exclude"] += [p for p in self.people_exclude if p not in data["people_exclude"]]
+        data["people"] = [p for p in data["people"] if p not in data["people_exclude"]]
         data["tags_any"] = [t for t in data["tags_any"] if t not in data["tags_exclude"]]
         data["genres_include"] = [g for g in data["genres_include"] if g not in self.genres_drop]
         for genre in self.genres_include:

@@ -102,7 +102,7 @@ class _Parse(ConstraintReader):
         out.wants_explanation = bool(WHY.search(self.text))
         out.wants_more = bool(MORE.search(self._masked_text()))
         decide_intent(out, self._masked_text(), self.text, self.context, start_over, bool(matches),
-                      "product" in self.titles.kinds)
+                      "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         return out
 
     def _references(self) -> list[_Mention]:
@@ -194,6 +194,9 @@ class _Parse(ConstraintReader):
             after = text[run[-1].end : next_start]
             sentence = text[s_start:s_end]
             role = _role(before, after, sentence, text[s_start : run[0].start], len(run))
+            alternatives = re.search(r"\bor\b|还是|或者|或", text[run[0].start: run[-1].end], _I)
+            if len(run) >= 2 and alternatives and re.search(r"[?？]|吗|呢", sentence) and role != "disliked":
+                role = "compare"  # "Should we watch Coco, Spirited Away or Zootopia?"
             if role == "mentioned" and all(m.kind == "reference" for m in run) and _last_cue(before) == "seen":
                 role = "seen"
             self._assign(run, role)
@@ -207,6 +210,8 @@ class _Parse(ConstraintReader):
         for item_id in ids:
             if item_id not in target:
                 target.append(item_id)
+        if role == "seen":
+            out.mentioned_ids += [i for i in ids if i not in out.mentioned_ids]
         if role == "more_like":
             for item_id in ids:
                 if item_id not in out.liked_ids:
@@ -264,7 +269,7 @@ def _role(before: str, after: str, sentence: str, sentence_before: str, size: in
             return following
         if cue == "seen":
             whole = _first_cue(sentence)
-            return whole if whole in ("liked", "disliked") and whole != "seen" else "mentioned"
+            return whole if whole in ("liked", "disliked") else "seen"
         if following == "ask" or (ASK.search(sentence_before) and not LIKE.search(sentence_before)):
             return "ask"
         return "mentioned"

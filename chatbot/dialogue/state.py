@@ -44,6 +44,7 @@ class DialogueState(BaseModel):
     focus_id: str | None = None  # the item last talked about on its own ("that one")
     interest_tags: list[str] = Field(default_factory=list)
     seen_ids: list[str] = Field(default_factory=list)  # "I've seen it": never recommended again
+    choice_ids: list[str] = Field(default_factory=list)  # the named items of the last "which of A, B, C?"
     soft_tags: list[str] = Field(default_factory=list)  # moods and themes of the current request (ranked first)
     language: Lang = "en"
     turn_count: int = 0
@@ -113,7 +114,8 @@ class DialogueState(BaseModel):
             self.last_query = parsed.query
 
     def record_shown(self, ids: list[str]) -> None:
-        """What the manager displayed this turn, in display order."""
+        """What the manager displayed this turn, in display order (a new list ends an earlier choice)."""
+        self.choice_ids = []
         self.last_candidates = list(dict.fromkeys(ids))
         _add(self.shown_ids, self.last_candidates, MAX_SHOWN)
         if len(self.last_candidates) == 1:

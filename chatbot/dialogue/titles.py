@@ -152,6 +152,9 @@ class TitleMatcher:
         for item in ranked:
             for name, with_year in self._names(item):
                 self._add(name, item.id, with_year)
+        for name, item_id in short_product_names(items, self._generic_words(items)).items():
+            if tuple(t for t, _, _ in tokenize(_fold_width(name))) not in self._entries:
+                self._add(name, item_id, False)
         # fuzzy choices: strong latin names of at least 6 characters
         self._fuzzy_keys: list[str] = []
         self._fuzzy_entries: list[_Entry] = []
@@ -181,6 +184,15 @@ class TitleMatcher:
             bare, source_year = _strip_year(source)
             yield bare, False
             yield source, source_year is not None
+
+    @staticmethod
+    def _generic_words(items: Sequence[Item]) -> frozenset[str]:
+        """Words that name kinds of things, not one thing: genres/categories, tags, common words."""
+        words = set(STOPWORDS | COMMON_WORDS | INTERJECTIONS) | set(genre_names())
+        for item in items:
+            for tag in item.tags:
+                words.update(t for t, _, _ in tokenize(tag))
+        return frozenset(words)
 
     @staticmethod
     def _catalog_common_words(items: Sequence[Item]) -> frozenset[str]:
@@ -416,3 +428,51 @@ def _followed_by_year(text: str, end: int) -> bool:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t\"'“‘*-")
     return not before or before[-1] in _SENTENCE_END
+
+
+def short_product_names(items: Sequence[Item], generic: frozenset[str]) -> dict[str, str]:
+    """What people call a product instead of its full title: 'Buds Pro', 'Cirrus Buds Pro', 'SkyBook 13',
+    '西湖龙井', '普洱茶饼'. Only spans of the title that name exactly one item and hold a word that is not
+    generic (a category, a tag, a common word) or a model number are kept."""
+    spans: dict[str, set[str]] = {}
+    for item in items:
+        if item.kind != "product":
+            continue
+        for span in _title_spans(item):
+            spans.setdefault(span, set()).add(item.id)
+    names: dict[str, str] = {}
+    for span, ids in spans.items():
+        if len(ids) != 1:
+            continue
+        tokens = [t for t, _, _ in tokenize(span)]
+        cjk = all(_is_cjk(t) for t in tokens)
+        if cjk:
+            if len(tokens) >= 3 and span not in generic:
+                names[span] = next(iter(ids))
+            continue
+        distinctive = [t for t in tokens if t not in generic and not t.isdigit() and len(t) >= 3]
+        if distinctive and (len(tokens) >= 2 or (len(tokens[0]) >= 6 and any(c.isdigit() for c in span) is False
+                                                  and tokens[0] not in generic)):
+            names[span] = next(iter(ids))
+    return names
+
+
+def _title_spans(item: Item) -> set[str]:
+    spans: set[str] = set()
+    brands = [n for n in item.people.get("brand", [])]
+    for title in (item.title, item.title_zh or ""):
+        words = title.split()
+        brand_words = next((b.split() for b in brands if title.startswith(b)), [])
+        rest = words[len(brand_words):]
+        latin = [w for w in rest if not any(_is_cjk(c) for c in w)]
+        for n in range(1, 4):
+            for k in range(0, max(0, len(latin) - n + 1)):
+                span = " ".join(latin[k:k + n]).strip(",")
+                spans.add(span)
+                if brand_words:
+                    spans.add(f"{brand_words[0]} {span}")
+        for run in re.findall(r"[\u3400-\u9fff]{2,}", title):
+            for n in range(2, min(len(run), 6) + 1):
+                for k in range(0, len(run) - n + 1):
+                    spans.add(run[k:k + n])
+    return {s for s in spans if s}

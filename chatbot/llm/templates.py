@@ -106,6 +106,14 @@ def _attribute_text(key: str, value: object, lang: str) -> str:
     return f"{label} {shown}{unit[0] if unit else ''}"
 
 
+def attribute_label(key: str) -> tuple[str, str]:
+    """('ram', '内存') for 'ram_gb': an attribute's name in English and Chinese, without its unit."""
+    parts = key.split("_")
+    unit_at = next((i for i in range(len(parts) - 1, 0, -1) if parts[i] in _UNITS), None)
+    label = " ".join(p for i, p in enumerate(parts) if i != unit_at)
+    return label, _ZH_LABELS.get(label, "")
+
+
 def _genres(item: Item, lang: str, limit: int = 3) -> list[str]:
     return [genre_label(g, lang) for g in item.genres[:limit]]
 

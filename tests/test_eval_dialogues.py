@@ -248,7 +248,8 @@ def test_every_check_passes_and_fails_through_the_service(service, cli, capsys, 
 def test_limit_lang_and_the_human_report(cli, capsys, tmp_path):
     suite = write_suite(tmp_path / "two.yaml", [
         {"id": "en-1", "catalog": "movies", "lang": "en", "turns": [{"user": OPENING, "expect": {"min_picks": 1}}]},
-        {"id": "zh-1", "catalog": "movies", "lang": "zh", "turns": [{"user": "推荐几部科幻片", "expect": {"max_picks": 0}}]},
+        {"id": "zh-1", "catalog": "movies", "lang": "zh",
+         "turns": [{"user": "推荐几部科幻片", "expect": {"max_picks": 0}}]},
         {"id": "zh-2", "catalog": "products", "lang": "zh", "turns": [{"user": "想买耳机", "expect": {"reply_lang": "zh"}}]}])
     code, summary, _ = run_cli(cli, capsys, "--suite", str(suite), "--lang", "zh", "--limit", "1")
     assert code == 0 and summary["conversations"] == 1 and set(summary["by_lang"]) == {"zh"}

@@ -6,6 +6,7 @@ hold for every pick).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 
@@ -17,6 +18,20 @@ from chatbot.items import Item
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _BRACKETS = re.compile(r"^(.*?)\s*[(（](.+?)[)）]\s*$")
+
+
+# checks over item lists: (the outcome field they look at, rule(listed ids, that field's ids))
+ITEM_RULES: dict[str, tuple[str, Callable[[list[str], list[str]], bool]]] = {
+    "picks_subset_of": ("picks", lambda listed, got: all(g in listed for g in got)),
+    "first_pick_in": ("picks", lambda listed, got: bool(got) and got[0] in listed),
+    "picks_include_any": ("picks", lambda listed, got: any(g in listed for g in got)),
+    "picks_exclude": ("picks", lambda listed, got: not set(listed) & set(got)),
+    "liked": ("liked", lambda listed, got: set(listed) == set(got)),
+    "liked_include": ("liked", lambda listed, got: set(listed) <= set(got)),
+    "disliked_include": ("disliked", lambda listed, got: set(listed) <= set(got)),
+    "liked_exclude": ("liked", lambda listed, got: not set(listed) & set(got)),
+}
+COUNT_RULES = {"n_picks": operator.eq, "min_picks": operator.ge, "max_picks": operator.le}
 
 
 class TurnOutcome(BaseModel):
@@ -105,7 +120,6 @@ class TurnJudge:
 
     def __init__(self, items: dict[str, Item]) -> None:
         self.items = items
-        self._decide = self._deciders()
 
     def label(self, ids: list[str]) -> str:
         return "[" + ", ".join(_item_label(self.items.get(i), i) for i in ids) + "]"
@@ -119,7 +133,7 @@ class TurnJudge:
                 results.append(CheckResult(check=check, passed=False, expected=self._expected(turn, check),
                                            got=f"the turn failed: {outcome.error}"))
                 continue
-            passed, got = self._decide[check](turn, outcome)
+            passed, got = self._decide(check, turn, outcome)
             results.append(CheckResult(check=check, passed=passed, expected=self._expected(turn, check), got=got))
         return results
 
@@ -131,32 +145,16 @@ class TurnJudge:
             return str(value.model_dump(exclude_none=True))
         return str(value)
 
-    def _deciders(self) -> dict[str, Callable[[ResolvedTurn, TurnOutcome], tuple[bool, str]]]:
-        return {
-            "picks_subset_of": lambda t, o: self._picks(o, all(p in t.item_ids["picks_subset_of"] for p in o.picks)),
-            "first_pick_in": lambda t, o: self._picks(o, bool(o.picks) and o.picks[0] in t.item_ids["first_pick_in"]),
-            "picks_include_any": lambda t, o: self._picks(o, any(p in t.item_ids["picks_include_any"] for p in o.picks)),
-            "picks_exclude": lambda t, o: self._picks(o, not any(p in t.item_ids["picks_exclude"] for p in o.picks)),
-            "n_picks": lambda t, o: (len(o.picks) == t.expect.n_picks, f"{len(o.picks)} picks {self.label(o.picks)}"),
-            "min_picks": lambda t, o: (len(o.picks) >= t.expect.min_picks, f"{len(o.picks)} picks {self.label(o.picks)}"),
-            "max_picks": lambda t, o: (len(o.picks) <= t.expect.max_picks, f"{len(o.picks)} picks {self.label(o.picks)}"),
-            "where": self._where,
-            "no_repeat": self._no_repeat,
-            "reply_lang": self._reply_lang,
-            "reply_mentions_any": self._mentions,
-            "reply_excludes": self._excludes,
-            "liked": lambda t, o: self._state(o.liked, set(o.liked) == set(t.item_ids["liked"]), "liked"),
-            "liked_include": lambda t, o: self._state(o.liked, set(t.item_ids["liked_include"]) <= set(o.liked), "liked"),
-            "disliked_include": lambda t, o: self._state(o.disliked, set(t.item_ids["disliked_include"]) <= set(o.disliked),
-                                                         "disliked"),
-            "liked_exclude": lambda t, o: self._state(o.liked, not set(t.item_ids["liked_exclude"]) & set(o.liked), "liked"),
-        }
-
-    def _picks(self, outcome: TurnOutcome, passed: bool) -> tuple[bool, str]:
-        return passed, f"picks {self.label(outcome.picks)}"
-
-    def _state(self, ids: list[str], passed: bool, what: str) -> tuple[bool, str]:
-        return passed, f"{what} {self.label(ids)}"
+    def _decide(self, check: str, turn: ResolvedTurn, outcome: TurnOutcome) -> tuple[bool, str]:
+        if check in ITEM_RULES:
+            looked_at, rule = ITEM_RULES[check]
+            got = getattr(outcome, looked_at)
+            return rule(turn.item_ids[check], got), f"{looked_at} {self.label(got)}"
+        if check in COUNT_RULES:
+            passed = COUNT_RULES[check](len(outcome.picks), getattr(turn.expect, check))
+            return passed, f"{len(outcome.picks)} picks {self.label(outcome.picks)}"
+        return {"where": self._where, "no_repeat": self._no_repeat, "reply_lang": self._reply_lang,
+                "reply_mentions_any": self._mentions, "reply_excludes": self._excludes}[check](turn, outcome)
 
     def _where(self, turn: ResolvedTurn, outcome: TurnOutcome) -> tuple[bool, str]:
         misses = []

@@ -10,7 +10,7 @@ from chatbot.dialogue.cues import COLOUR_ZH
 from chatbot.dialogue.message import FactQuestion
 from chatbot.dialogue.phrases import say
 from chatbot.items import Item, Lang
-from chatbot.llm.templates import attribute_label, join_words, person_name, price_text, quoted_title
+from chatbot.item_text import attribute_label, join_words, person_name, price_text, quoted_title
 
 _UNIT_KEYS = {
     "weight": (("weight_g", 1.0, "g"), ("weight_kg", 1000.0, "g")),

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from chatbot.item_text import attribute_label
 from chatbot.items import Item
 
 _I = re.IGNORECASE
@@ -200,7 +201,6 @@ class CatalogTerms:
 
     def _build_attributes(self, items: Sequence[Item]) -> None:
         """Attribute names as people ask about them: 'RAM', 'storage', 'screen', 内存, 屏幕."""
-        from chatbot.llm.templates import attribute_label  # item fact text: the one place labels live
         keys = {k for item in items for k, v in item.attributes.items()
                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
         for key in sorted(keys):

@@ -18,7 +18,7 @@ from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
-from chatbot.dialogue.reasons import ReasonContext, explain, ties_to_liked
+from chatbot.dialogue.reasons import ReasonContext, about_text, explain, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
 from chatbot.engine import CatalogEngine
@@ -30,7 +30,7 @@ from chatbot.llm.interest_tags import interest_tags
 from chatbot.llm.picker import Pick, PickResult, pick_and_explain, render_reply
 from chatbot.dialogue.selection import soft_tag_first
 from chatbot.llm.selling_points import SellingPointCache, SellingPointWriter, selling_points_for
-from chatbot.llm.templates import join_words, key_fact, price_text, quoted_title
+from chatbot.item_text import join_words, key_fact, price_text, quoted_title
 from chatbot.ranking.request import RankRequest
 from chatbot.recommendation import Candidate
 from chatbot.sanitize import clean_message, has_words
@@ -152,7 +152,7 @@ class DialogueManager:
         for item_id in targets:
             item = engine.items[item_id]
             why = explain(item, ctx, len(blocks), by_id.get(item_id), engine.items)
-            blocks.append(self._about(item, lang, points.get(item_id, []), why))
+            blocks.append(about_text(item, lang, points.get(item_id, []), why))
             cards.append(self._card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(trace, candidates, lang)
         trace.picked, trace.picker = targets, "no-llm"
@@ -174,18 +174,6 @@ class DialogueManager:
             yield self._choose_one(turn, candidates)
             return
         yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
-
-    @staticmethod
-    def _choice_left(turn: _Turn, parsed: ParsedMessage) -> list[str]:
-        state = turn.state
-        if not state.choice_ids or parsed.intent != "refine" or parsed.new_topic or parsed.liked_ids:
-            return []
-        if parsed.wants_more and not (parsed.seen_ids or parsed.disliked_ids or parsed.replace_one):
-            return []
-        gone = {*state.seen_ids, *state.disliked_ids}
-        left = [i for i in state.choice_ids if i not in gone and i in turn.engine.items]
-        fitting = [i for i in left if state.constraints.accepts(turn.engine.items[i])]
-        return fitting or left
 
     def _choose_one(self, turn: _Turn, candidates: list[Candidate], keep_choice: Sequence[str] = ()) -> TurnUpdate:
         """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick."""
@@ -239,7 +227,9 @@ class DialogueManager:
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, state, lang = turn.engine, turn.state, turn.lang
-        remaining = self._choice_left(turn, parsed)
+        remaining = [] if parsed.intent != "refine" or parsed.new_topic or parsed.liked_ids else \
+            state.choice_left(turn.engine.items, parsed.wants_more and not (parsed.seen_ids or parsed.disliked_ids
+                                                                             or parsed.replace_one))
         if remaining:
             # a critique right after "which of A, B and C": choose again among those still in the running
             candidates = engine.ranker.rank(self._request(state, parsed, exclude=[]), k=len(remaining), only_ids=remaining)
@@ -422,21 +412,6 @@ class DialogueManager:
         tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
         return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
                         tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why)
-
-    @staticmethod
-    def _about(item: Item, lang: str, points: Sequence[str], why: str) -> str:
-        """Facts about one item, all from the catalog."""
-        lines = [say(lang, "about", title=quoted_title(item, lang))]
-        fact = key_fact(item, lang)
-        if fact:
-            lines.append(fact + ("。" if lang == "zh" else "."))
-        description = item.display_description(lang)
-        if description:
-            lines.append(description[:400])
-        lines += [f"• {p}" for p in points]
-        if why:
-            lines.append(say(lang, "why_it_fits") + why)
-        return "\n".join(lines)
 
     @staticmethod
     def _user_state(engine: CatalogEngine, state: DialogueState, lang: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from chatbot.filters import Constraints
 from chatbot.genres import genre_label
 from chatbot.items import Lang
-from chatbot.llm.templates import join_words
+from chatbot.item_text import join_words
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from chatbot.filters import Constraints
 from chatbot.genres import genre_label
 from chatbot.items import Item, Lang
-from chatbot.llm.templates import join_words, key_fact, person_name, price_text, quoted_title
+from chatbot.dialogue.phrases import say
+from chatbot.item_text import join_words, key_fact, person_name, price_text, quoted_title
 from chatbot.recommendation import Candidate
 
 MAX_FACTS = 3
@@ -187,3 +188,18 @@ def explain_all(picked: Sequence[Item], ctx: ReasonContext, candidates: Sequence
                 items: dict[str, Item]) -> dict[str, str]:
     by_id = {c.item.id: c for c in candidates}
     return {item.id: explain(item, ctx, n, by_id.get(item.id), items) for n, item in enumerate(picked)}
+
+
+def about_text(item: Item, lang: str, points: Sequence[str], why: str) -> str:
+    """Facts about one item, all from the catalog."""
+    lines = [say(lang, "about", title=quoted_title(item, lang))]
+    fact = key_fact(item, lang)
+    if fact:
+        lines.append(fact + ("。" if lang == "zh" else "."))
+    description = item.display_description(lang)
+    if description:
+        lines.append(description[:400])
+    lines += [f"• {p}" for p in points]
+    if why:
+        lines.append(say(lang, "why_it_fits") + why)
+    return "\n".join(lines)

@@ -6,11 +6,13 @@ through `apply` (one parsed message) and `record_shown` (what the manager displa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, Field
 
 from chatbot.dialogue.message import ParseContext, ParsedMessage
 from chatbot.filters import Constraints
-from chatbot.items import Lang
+from chatbot.items import Item, Lang
 
 MAX_PREFERENCES = 20
 MAX_TAGS = 30
@@ -69,6 +71,15 @@ class DialogueState(BaseModel):
         self.constraints = Constraints()
         self.preferences, self.preferred_genres, self.soft_tags = [], [], []
         self.last_query = ""
+
+    def choice_left(self, items: Mapping[str, Item], wants_new: bool) -> list[str]:
+        """After "which of A, B and C?": the named items still in the running (not seen, not rejected),
+        those that fit the filters first; empty when there was no such choice or new items are wanted."""
+        if not self.choice_ids or wants_new:
+            return []
+        gone = {*self.seen_ids, *self.disliked_ids}
+        left = [i for i in self.choice_ids if i not in gone and i in items]
+        return [i for i in left if self.constraints.accepts(items[i])] or left
 
     def drop_wishes(self, words: list[str]) -> None:
         """Wishes the person no longer holds ("doesn't have to be for hiking"): moods, genres, earlier words."""

@@ -13,7 +13,7 @@ from chatbot.errors import LLMError
 from chatbot.items import Item
 from chatbot.llm.base import ChatModel, complete_within
 from chatbot.llm.grounding import leaks_prompt, looks_like_secret
-from chatbot.llm.templates import interest_tags_from_facts
+from chatbot.item_text import interest_tags_from_facts
 from chatbot.prompts import load_prompt
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from chatbot.errors import LLMError
 from chatbot.items import Item
 from chatbot.llm.base import ChatModel, stream_with_deadline
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
-from chatbot.llm.templates import explain_candidate, price_text, quoted_title
+from chatbot.item_text import explain_candidate, price_text, quoted_title
 from chatbot.prompts import load_prompt
 from chatbot.recommendation import Candidate
 

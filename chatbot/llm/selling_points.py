@@ -21,7 +21,7 @@ from chatbot.errors import LLMError
 from chatbot.items import Item
 from chatbot.llm.base import ChatModel, complete_within
 from chatbot.llm.grounding import FactChecker, leaks_prompt, replace_ids
-from chatbot.llm.templates import selling_points_from_facts
+from chatbot.item_text import selling_points_from_facts
 from chatbot.prompts import load_prompt
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,9 @@
-"""The no-LLM texts: selling points, explanations and interest tags built only from catalog facts.
+"""Catalog facts as text: titles, prices, people, selling points, the ranker's reasons and interest tags, built
+only from the item's own data. Below the dialogue and LLM layers: both use it (the LLM layer for prompts and
+fallbacks, the dialogue layer for answers).
 
-This is what users read when no model runs (or when a model fails), so it is written to read well in
-English and Chinese. Every sentence here is made of the item's own data or the ranker's reasons.
+Every sentence here is made of the item's own data or the ranker's reasons; what the dialogue says to a
+person (its reasons, answers and phrases) lives in chatbot/dialogue.
 """
 
 from __future__ import annotations

@@ -73,11 +73,16 @@ def test_people_match_in_either_script(movies, text):
     assert parse(text, movies).constraint_update.people == ["Stephen Chow (周星驰)"]
 
 
+def test_people_as_people_write_them(movies):
+    assert parse("anything else with Tony Leung?", movies).constraint_update.people == ["Tony Leung Chiu-wai (梁朝伟)"]
+
+
 def test_a_negated_person_is_excluded_and_with_adds_one(movies):
     assert parse("不要王家卫导的", movies).constraint_update.people_exclude == ["Wong Kar-wai (王家卫)"]
     current = Constraints(people=["Zhang Yimou (张艺谋)"])
-    assert parse("with Gong Li", movies, ["to-live-1994"], current).constraint_update.people == [
-        "Zhang Yimou (张艺谋)", "Gong Li (巩俐)"]
+    update = parse("with Gong Li", movies, ["to-live-1994"], current).constraint_update
+    assert update.people is None and update.people_all == ["Gong Li (巩俐)"], "both, not one instead of the other"
+    assert parse("李小龙或者李连杰的", movies).constraint_update.people == ["Bruce Lee (李小龙)", "Jet Li (李连杰)"]
 
 
 @pytest.mark.parametrize("text", ["浪漫一点的，不要太虐", "something romantic, nothing too dark"])

@@ -58,8 +58,12 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "键盘|keyboards?": ("keyboard",), "鼠标|mouse|mice": ("mouse",), "显示器|monitors?": ("monitor",),
     "手表|智能手表|手环|smart\\s*watch(?:es)?": ("smartwatch",), "背包|双肩包|backpacks?|daypacks?": ("backpack",),
     "跑步|跑者|running|runners?|jogging": ("for runners",), "瑜伽|yoga": ("yoga",), "露营|camping": ("camping",),
-    "徒步|登山|hiking|hikers?": ("hiking", "backpacking"), "学生|students?": ("for students",),
-    "孩子|儿童|小孩|kids?|children": ("for kids",), "降噪|noise[-\\s]cancell?ing|anc": ("noise cancelling",),
+    "徒步|登山|爬山|hiking|hikers?": ("hiking", "backpacking"), "学生|students?": ("for students",),
+    "孩子|儿童|小孩|小朋友|小学生|kids?|children|\\d+\\s*(?:-\\s*)?years?[-\\s]old|\\d+岁": ("for kids", "for toddlers"),
+    "宝宝|幼儿|婴儿|toddlers?|babies|baby": ("for toddlers",),
+    "科幻|sci-?fi|science\\s+fiction": ("sci-fi",), "非虚构|non-?fiction": ("non-fiction",), "历史|history": ("history",),
+    "心理学|psychology": ("psychology",), "猫|狗|宠物|掉毛|pets?|cats?|dogs?": ("pet friendly",),
+    "睡眠|失眠|睡不好|sleep(?:ing)?|insomnia": ("sleep", "bedroom", "sleep tracking"), "降噪|noise[-\\s]cancell?ing|anc": ("noise cancelling",),
     "无线|wireless": ("wireless",), "防水|waterproof": ("waterproof",), "扫地机器人|robot\\s+vacuums?": ("robot vacuum",),
     "哑铃|dumbbells?": ("dumbbells",), "护肤|skin\\s*care": ("skincare",), "化妆|彩妆|make-?up": ("makeup",),
     "积木|乐高|building\\s+blocks|lego": ("building blocks",), "游戏机|consoles?": ("console",),
@@ -120,6 +124,18 @@ def person_keys(name: str) -> list[str]:
     return [p.strip().lower() for p in parts if p and len(p.strip()) >= 2]
 
 
+def _short_keys(name: str) -> list[str]:
+    """'Tony Leung Chiu-wai (梁朝伟)' -> ['tony leung']; 'Aamir Khan (阿米尔·汗)' -> ['阿米尔汗']: how people write them."""
+    keys = []
+    for part in person_keys(name):
+        if "·" in part:
+            keys.append(part.replace("·", ""))
+        words = part.split()
+        if len(words) >= 3 and not _CJK.search(part):
+            keys.append(" ".join(words[:2]))
+    return keys
+
+
 @dataclass
 class Found:
     start: int
@@ -161,7 +177,7 @@ class CatalogTerms:
             kept = tuple(g for g in genres if g in have_genres)
             if kept:
                 terms.mood_genres.append((re.compile(_word_pattern(words), _I), kept))
-        limit = max(3, len(items) // 10)
+        limit = max(3, len(items) * 15 // 100)
         terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS)
         terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
         terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
@@ -173,9 +189,8 @@ class CatalogTerms:
     def _build_catalog_tags(self, items: Sequence[Item], have_tags: Counter[str]) -> None:
         """The catalog's own tags, written as they are ("yoga", "sleep"), and Chinese words that mark
         the products carrying a tag in their Chinese titles (瑜伽 -> yoga, 手柄 -> controller)."""
-        known = {t for _, tags in self.tags for t in tags}
         for tag in sorted(have_tags, key=len, reverse=True):
-            if tag not in known and len(tag) >= 3 and tag not in _BROAD_TAGS:
+            if len(tag) >= 3 and tag not in _BROAD_TAGS:
                 words = re.escape(tag).replace(r"\ ", r"[\s-]+")
                 self.tags.append((re.compile(rf"(?<![\w-]){words}(?:s|es|ing)?(?![\w-])", _I), (tag,)))
         products = [i for i in items if i.kind == "product" and i.title_zh]
@@ -222,7 +237,7 @@ class CatalogTerms:
         for item in items:
             for role, names in item.people.items():
                 for name in names:
-                    for key in person_keys(name):
+                    for key in person_keys(name) + _short_keys(name):
                         if key not in self.people or role == "director":
                             self.people[key] = name
                         counts[key] += 1
@@ -243,10 +258,15 @@ class CatalogTerms:
     # -- lookups ----------------------------------------------------------------------------------
     @staticmethod
     def _scan(pairs: list[tuple[re.Pattern[str], tuple[str, ...]]], text: str) -> list[Found]:
+        """Matches in text order; where two overlap, the longer one ("mainland China" over "China")."""
         found = []
         for pattern, values in pairs:
-            found += [Found(m.start(), m.end(), values, m.group()) for m in pattern.finditer(text)]
-        return sorted(found, key=lambda f: f.start)
+            found += [Found(m.start(), m.end(), values, m.group()) for m in pattern.finditer(text) if m.group()]
+        kept: list[Found] = []
+        for f in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
+            if all(f.end <= k.start or f.start >= k.end or (f.start, f.end) == (k.start, k.end) for k in kept):
+                kept.append(f)
+        return sorted(kept, key=lambda f: f.start)
 
     def find_countries(self, text: str) -> list[Found]:
         return self._scan(self.countries, text)

@@ -40,3 +40,7 @@ COMMON_WORDS = frozenset(
 INTERJECTIONS = frozenset("yes no ok okay hello hi hey thanks sorry please wow awesome cool great nice sure may "
                           "always never remember maybe whatever anyway".split())
 ZH_COMMON = frozenset("英雄 功夫 活着 侠女 醉拳 黑社会 家庭 爱情 喜剧 恐怖 科幻 电影 好看 朋友 你好 喜欢 今天 明天 时间 世界".split())
+# Chinese nouns for kinds of products: a span of a product title ending in one is not that product's name
+ZH_KIND_WORDS = frozenset("耳机 音箱 手机 电脑 笔记本 键盘 鼠标 显示器 手表 手环 背包 帐篷 相机 茶 咖啡 咖啡豆 水壶 电水壶 炸锅 空气炸锅 "
+                          "电饭煲 锅 杯 椅 灯 充电器 充电宝 耳塞 书 套装 礼盒 机 垫 瑜伽垫 哑铃 面霜 精华 眼霜 玩具 积木 手柄 "
+                          "游戏机 吸尘器 加湿器 净化器 枕头 睡袋 冲锋衣".split())

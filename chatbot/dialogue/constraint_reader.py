@@ -236,18 +236,26 @@ class ConstraintReader:
             if self._negated(text, found.start):
                 self.update.people_exclude += [n for n in found.values if n not in self.update.people_exclude]
                 continue
+            joined = re.search(r"(?:\bwith|\balso|\btoo|\band|和|跟|也有|还有|同时)\W*$", text[max(0, found.start - 12): found.start], _I)
+            if joined and self.current.people and not people:
+                # "with Gong Li" after Zhang Yimou: both must be in it
+                self.update.people_all = [n for n in found.values if n not in self.current.people]
+                continue
             people += [n for n in found.values if n not in people]
-            if re.search(r"(?:\bwith|\balso|\btoo|\band|和|跟|也有|还有|同时)\W*$", text[max(0, found.start - 12): found.start], _I):
-                people = [*self.current.people, *people]  # "with Gong Li" after Zhang Yimou: both
         if people:
-            self.update.people = list(dict.fromkeys(people))
+            self.update.people = list(dict.fromkeys(people))  # any of them: "李小龙或者李连杰"
         text = self._masked_text()
         countries: list[str] = []
+        refused: list[str] = []
         for found in terms.find_countries(text):
             before = text[max(0, found.start - 30): found.start]
-            if MASK in found.text or REPLY_IN.search(before) or self._negated(text, found.start):
+            if MASK in found.text or REPLY_IN.search(before):
                 continue
-            countries += [c for c in found.values if c not in countries]
+            target = refused if self._negated(text, found.start) else countries
+            target += [c for c in found.values if c not in target]
+        if refused and not countries:  # "not Hong Kong": what was allowed, less that
+            countries = [c for c in self.current.countries if c not in refused]
+        countries = [c for c in countries if c not in refused]
         if countries:
             self.update.countries = countries
 

@@ -34,7 +34,7 @@ COMPARE_BEFORE = re.compile(
 COMPARE_AFTER = re.compile(
     r"\bwhich\s+(?:one|of|would|should|do|does|is|will|movie|film|series|show|product|to|i)\b|\bwhich\b[^.!]*\?"
     r"|\bwhat(?:'s|\s+is)\s+better\b|\bbetter\b[^.!]*\?|\bcompare\b|\bversus\b|\bvs\b"
-    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好",
+    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下",
     _I)
 MORE_LIKE = re.compile(
     r"\b(?:more\s+like|similar|something\s+like|others?\s+like|ones?\s+like|stuff\s+like)\b"
@@ -45,7 +45,7 @@ MORE_LIKE_REF = re.compile(r"\b(?:more\s+like|similar\s+to|something\s+like)\s+(
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)
 START_OVER = re.compile(
     r"\b(?:start\s+(?:over|again|afresh)|restart|reset|start\s+from\s+scratch|forget\s+(?:everything|all)|"
-    r"new\s+search|clear\s+everything)\b|重新开始|重来|从头开始|清空|重新推荐|忘掉",
+    r"new\s+search|clear\s+everything)\b|重新开始|重新来|重来|从头来|从头开始|清空|重新推荐|忘掉",
     _I)
 MORE = re.compile(
     r"\b(?:something\s+else|anything\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
@@ -77,7 +77,7 @@ REFERENCE = re.compile(
     r"|\b(?P<en2>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:one|pick|suggestion|option)\b"
     r"|\b(?:number|no\.|option|#)\s*(?P<num>[1-9])\b|(?<![\w])#(?P<hash>[1-9])\b"
     r"|\bthe\s+(?P<last>last|final)\s+(?:one|pick|suggestion|option)\b"
-    r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those)\b"
+    r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those|them)\b"
     r"|\b(?P<that>that|this)\s+one\b"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"
     r"|(?P<zhlast>最后一个|最后那个|最后一部|最后一款)"
@@ -117,7 +117,7 @@ RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|
                      r"|最新|近几年|这几年|新片|最近的(?:电影|片子|剧)|新出的", _I)
 
 # prices
-NUM = r"(\d+(?:[.,]\d+)?)\s*(k|千|万|w)?"
+NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|千|万|w(?![a-z]))?"
 CUR = r"(?:[¥￥$€£]|rmb|cny|yuan|usd|元|块钱?|刀)"
 PRICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s*{CUR}?\s*{NUM}\s*{CUR}?\s*(?:and|to|-|–)\s*{CUR}?\s*{NUM}\s*{CUR}?", _I)),
@@ -218,7 +218,7 @@ REPLACE_ONE = re.compile(r"\b(?:another\s+(?:one|please)|a\s+different\s+one|rep
 # "do you have X?": a named thing that may not be in the catalog
 HAVE = re.compile(r"\b(?:do|does)\s+(?:you|the\s+(?:catalog|shop|store))\s+(?:have|carry|sell|stock|got)\s+(?:any\s+)?|"
                   r"\bhave\s+you\s+got\s+(?:any\s+)?|\bis\s+there\s+(?:a|an|any)\s+|\bany\s+chance\s+you\s+have\s+|"
-                  r"你们?有没有|有没有|有卖|你们?有", _I)
+                  r"你们?有没有|有没有|有卖|你们有|(?:你们?)?有(?=\s*[A-Za-z《“\"「])", _I)
 # words that show a message is about the catalog even when nothing else is recognised
 DOMAIN = re.compile(
     r"\b(?:movies?|films?|watch(?:ing)?|shows?|series|tv|cinema|director|actor|actress|stars?|plot|genre|recommend\w*|suggest\w*|"
@@ -262,4 +262,4 @@ COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white
              "橙色": "orange", "棕色": "brown", "米色": "beige"}
 FEATURE_Q = re.compile(r"\b(?:does|do|is|can)\s+(?:it|they|that|this|the\s+\w+\s+one|either|any\s+of\s+them)\s+"
                        r"(?:have|has|come\s+(?:in|with)|support|include|work\s+with|do)\s+(?:a\s+|an\s+)?(?P<en>[\w\s-]{2,30}?)\s*\??$"
-                       r"|(?:有没有|支不支持|支持|带不带|带|有)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?(?:吗|么|\?|？|$)", _I)
+                       r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)", _I)

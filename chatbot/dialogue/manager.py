@@ -200,7 +200,7 @@ class DialogueManager:
         if not items or parsed.question is None:
             yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
             return
-        if parsed.question.direction != "which" and not parsed.referenced_ids and not turn.state.constraints.is_empty():
+        if parsed.question.direction != "which" and not parsed.referenced_ids and turn.state.constraints.people:
             # "the newest one?" after a list of a director's films: among all of them, not only those shown
             pool = [i for i in turn.engine.items.values() if turn.state.constraints.accepts(i)]
             if len(pool) <= MAX_POOL:
@@ -265,7 +265,7 @@ class DialogueManager:
         Items with the moods and themes asked for come first."""
         k = max(self.settings.candidates_for_llm, wanted)
         candidates = engine.ranker.rank(request, k=k)
-        if len(candidates) < wanted and request.constraints.tags_any:
+        if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
             genres = request.constraints.genres_include or list(state.preferred_genres)
             looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
             more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)

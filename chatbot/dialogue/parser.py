@@ -130,7 +130,7 @@ class _Parse(ConstraintReader):
                 count = 2 if word == "both" or "两" in word else 3 if "three" in word or "三" in word else len(last)
                 ids = last[:count]
             elif m.group("that") or m.group("zhthat"):
-                ids = [self.context.focus_id] if self.context.focus_id else last[:1] if len(last) == 1 else []
+                ids = [self.context.focus_id] if self.context.focus_id else last[:1]  # "this one" after a list: its top
             if position is not None and 1 <= position <= len(last):
                 ids = [last[position - 1]]
             if ids:
@@ -259,7 +259,7 @@ def _role(before: str, after: str, sentence: str, sentence_before: str, size: in
     choose_from = size >= 2 and (COMPARE_FROM_BEFORE.search(before) or COMPARE_FROM_AFTER.match(after))
     if COMPARE_BEFORE.search(before) or asks_which or COMPARE_AFTER.search(after) or choose_from:
         return "compare"
-    if re.match(r"^[\s,，]*(?:我|I(?:'ve|\s+have)?)?\s*(?:already\s+)?(?:看过|看了|seen|watched|read|读过|买过)", after, _I) \
+    if re.match(r"^[\s,，》」”\"']*(?:我|I(?:'ve|\s+have)?)?\s*(?:already\s+|也|都|早就|已经)?(?:看过|看了|seen|watched|read|读过|买过)", after, _I) \
             and _first_cue(after) not in ("liked", "disliked"):
         return "seen"
     cue = _last_cue(before)

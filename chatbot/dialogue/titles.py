@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from chatbot.dialogue.catalog_terms import CatalogTerms
-from chatbot.dialogue.common_words import COMMON_WORDS, INTERJECTIONS, STOPWORDS, ZH_COMMON
+from chatbot.dialogue.common_words import COMMON_WORDS, INTERJECTIONS, STOPWORDS, ZH_COMMON, ZH_KIND_WORDS
 from chatbot.genres import genre_names
 from chatbot.items import Item
 
@@ -150,7 +150,7 @@ class TitleMatcher:
     @staticmethod
     def _generic_words(items: Sequence[Item]) -> frozenset[str]:
         """Words that name kinds of things, not one thing: genres/categories, tags, common words."""
-        words = set(STOPWORDS | COMMON_WORDS | INTERJECTIONS) | set(genre_names())
+        words = set(STOPWORDS | COMMON_WORDS | INTERJECTIONS) | set(genre_names()) | set(ZH_KIND_WORDS)
         for item in items:
             for tag in item.tags:
                 words.update(t for t, _, _ in tokenize(tag))
@@ -296,6 +296,8 @@ class TitleMatcher:
         # a capitalised common word opening a sentence is just a sentence ("Her acting ...")
         if text.strip(" \t\n.!?\"'“”") == text[start:end]:
             return True
+        if any(_is_cjk(ch) for ch in text) and words[0][:1].isupper():
+            return True  # a capitalised latin name inside a Chinese sentence: "Inception 和 Memento"
         common = STOPWORDS | COMMON_WORDS | self._common
         return not (_sentence_start(text, start) and all(t in common for t, _, _ in tokens[i:j]))
 
@@ -409,7 +411,8 @@ def short_product_names(items: Sequence[Item], generic: frozenset[str]) -> dict[
         tokens = [t for t, _, _ in tokenize(span)]
         cjk = all(_is_cjk(t) for t in tokens)
         if cjk:
-            if len(tokens) >= 3 and span not in generic:
+            # a product's own name ("西湖龙井", "普洱茶饼"), not a kind of product ("蓝牙音箱")
+            if len(tokens) >= 4 and span not in generic and not any(span.endswith(w) for w in generic if _is_cjk(w[:1])):
                 names[span] = next(iter(ids))
             continue
         distinctive = [t for t in tokens if t not in generic and not t.isdigit() and len(t) >= 3]

@@ -302,7 +302,9 @@ def test_language(movies: TitleMatcher, text: str, lang: str) -> None:
 
 def test_detect_language_fallback() -> None:
     assert detect_language("123 ?!", "zh") == "zh"
-    assert detect_language("这是中文 with two words") == "zh"
+    assert detect_language("这是一段中文的句子 with two words") == "zh"
+    # mixed about evenly: the conversation's language holds
+    assert detect_language("over-ear 的", "zh") == "zh" and detect_language("something with 李连杰", "en") == "en"
 
 
 # -- state ------------------------------------------------------------------------------------------

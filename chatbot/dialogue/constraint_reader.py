@@ -196,7 +196,7 @@ class ConstraintReader:
             else:
                 for m in SERIES.finditer(text):
                     before = text[max(0, m.start() - 30) : m.start()]
-                    if NEGATION_BEFORE.search(before[-20:]):
+                    if re.search(r"(?:\bno|\bnot|\bwithout|\bnot\s+any|不要|不看|别|不想看)\s*$", before, _I):
                         self.update.kinds = sorted(kinds - {"series"})
                     else:
                         self.update.kinds = ["series"]

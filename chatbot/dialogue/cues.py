@@ -158,7 +158,7 @@ PRODUCTS = re.compile(r"\b(?:products?|gadgets?|gifts?|buy)\b|商品|产品|礼�
 NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
     r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less)\b[\w\s'-]{0,16}"
-    r"|(?:不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
+    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
     _I)
 REQUEST = re.compile(r"\b(?:want|wanna|looking\s+for|in\s+the\s+mood|give\s+me|show\s+me|recommend|suggest|find|something|"
                       r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
@@ -208,7 +208,7 @@ NOT_REQUIRED = re.compile(r"(?:\b(?:does\s*n[o']?t|do\s*n[o']?t|need\s*n[o']?t|d
                           r"|\bnot\s+necessarily|\bno\s+need\s+(?:for|to\s+be)|不一定|不必|不用是|不需要是|不限于)[\w\s'-]{0,12}$", _I)
 # choosing among named candidates: "从《A》《B》中", "among A, B and C", "which of"
 COMPARE_FROM_BEFORE = re.compile(r"(?:从|在)\s*[《「“\"]?\s*$|\b(?:among|out\s+of|from|of)\s*$", _I)
-COMPARE_FROM_AFTER = re.compile(r"^[\s》」”\"]*(?:这几部|这几个|这三部|这两部)?\s*(?:之中|当中|中间|中|里面|里|之间)", _I)
+COMPARE_FROM_AFTER = re.compile(r"^[\s》」”\"]*(?:[这那]?[几两三四二2-5]\s*[部个款本])?\s*(?:之中|当中|中间|中|里面|里|之间)", _I)
 WANTS_ONE = re.compile(
     r"\b(?:which\s+(?:one|movie|film|series|show|product|would|should|do|of|is|to)|pick\s+(?:one|for\s+me)|choose\s+one|just\s+one|"
     r"only\s+one|one\s+of\s+(?:them|these)|single\s+(?:best|pick)|most\s+likely|the\s+best\s+one|recommend\s+one)\b"

@@ -180,7 +180,8 @@ class DialogueManager:
         engine, lang = turn.engine, turn.lang
         ctx = self._reason_context(turn)
         self._trace_candidates(turn.trace, candidates, lang)
-        candidates = sorted(candidates, key=lambda c: -ties_to_liked(c.item, ctx))  # stable: ranker order on ties
+        fits = turn.state.constraints.accepts  # "not too heavy": those that fit what was asked come first
+        candidates = sorted(candidates, key=lambda c: (not fits(c.item), -ties_to_liked(c.item, ctx)))  # stable
         best, second = candidates[0].item, candidates[1].item
         lines = [say(lang, "choose_one", title=quoted_title(best, lang), why=explain(best, ctx, 0, candidates[0], engine.items)),
                  say(lang, "runner_up", title=quoted_title(second, lang),

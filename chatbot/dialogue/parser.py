@@ -46,6 +46,8 @@ def detect_language(text: str, fallback: Lang = "en") -> Lang:
     latin = len(_LATIN_WORD.findall(text))
     if cjk == 0 and latin == 0:
         return fallback
+    if cjk and latin and min(cjk, latin) / max(cjk, latin) >= 0.34:
+        return fallback  # mixed about evenly ("over-ear 的", "something with 李连杰"): the conversation's language
     return "zh" if cjk >= latin else "en"
 
 

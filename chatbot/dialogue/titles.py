@@ -34,6 +34,7 @@ _SENTENCE_END = ".!?。！？\n;；:："
 _MAX_NAME_TOKENS = 24
 _MAX_FUZZY_WINDOWS = 48
 _FUZZY_CUTOFF = 90.0
+_LIST_GLUE = re.compile(r"^[\s、,，/《》「」“”\"]*(?:和|与|跟|及|以及|或|或者|还是)?[\s、,，/《》「」“”\"]*$")
 
 
 class TitleMatch(BaseModel):
@@ -240,8 +241,32 @@ class TitleMatcher:
                 covered[k] = True
             i = end_index
         matches.extend(self._fuzzy(folded, tokens, covered))
+        matches.extend(self._listed_beside(folded, tokens, covered, matches))
         matches.sort(key=lambda m: m.start)
         return matches
+
+    def _listed_beside(self, text: str, tokens: list[tuple[str, int, int]], covered: list[bool],
+                       matches: list[TitleMatch]) -> list[TitleMatch]:
+        """A weak Chinese title ("活着") listed right beside a title that did match ("霸王别姬和活着")."""
+        found: list[TitleMatch] = []
+        for i, (token, start, _) in enumerate(tokens):
+            if covered[i] or not _is_cjk(token):
+                continue
+            node, j, hit = self._root, i, None
+            while j < len(tokens) and not covered[j] and (child := node.children.get(tokens[j][0])) is not None:
+                node, j = child, j + 1
+                if node.entry is not None and node.entry.cjk:
+                    hit = (j, node.entry)
+            if hit is None:
+                continue
+            end = tokens[hit[0] - 1][2]
+            beside = any(_LIST_GLUE.match(text[m.end:start]) or _LIST_GLUE.match(text[end:m.start])
+                         for m in [*matches, *found])
+            if beside and len(text[start:end]) >= 2:
+                found.append(self._match(hit[1], start, end, 100.0))
+                for k in range(i, hit[0]):
+                    covered[k] = True
+        return found
 
     def _match(self, entry: _Entry, start: int, end: int, score: float) -> TitleMatch:
         return TitleMatch(item_id=entry.ids[0], start=start, end=end, score=score, matched=entry.name,

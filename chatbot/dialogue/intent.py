@@ -11,7 +11,7 @@ import re
 
 from chatbot.dialogue.cues import (ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
-from chatbot.dialogue.message import FactQuestion, ParseContext, ParsedMessage
+from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
 _MASK = "\u2062"
@@ -36,7 +36,8 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     out.question = _question(out, text, raw, context, attribute)
     if out.question is not None:
-        out.intent = "question"
+        # a question about what was shown changes no filter ("is the third one noise-cancelling?")
+        out.intent, out.constraint_update, out.soft_tags = "question", ConstraintUpdate(), []
         out.target_ids = _question_targets(out, raw, context)
         return
     if out.compare_ids and (len(out.compare_ids) >= 2 or COMPARE_AFTER.search(text) or COMPARE_BEFORE.search(text)):
@@ -102,7 +103,7 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
         value = (feature.group("en") or feature.group("zh") or "").strip()
-        if value and not _NAME_STOP.match(value):
+        if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|what|which|how", value, _I):
             return FactQuestion(fact="feature", value=value)
     return None
 

@@ -14,7 +14,7 @@ from conftest import PROJECT_ROOT, FakeEmbedder
 
 from chatbot.config import Settings
 from chatbot.evaluation.checks import TurnJudge, TurnOutcome, name_forms, reply_language
-from chatbot.evaluation.suite import SuiteError, load_suites
+from chatbot.evaluation.suite import Expect, SuiteError, load_suites
 
 SUMMARY_FIELDS = ["suites", "conversations", "turns", "checks", "passed", "pass_rate", "by_check", "by_lang", "llm",
                   "turn_ms_p50", "turn_ms_p95", "first_cards_ms_p50", "first_cards_ms_p95", "picker_sources",
@@ -166,6 +166,8 @@ def test_yaml_words_stay_words_and_years_resolve(settings, tmp_path):
                     encoding="utf-8")
     _, [conv] = load_suites(settings, [path])
     assert conv.id == "7" and [t.user for t in conv.turns] == ["no", "2046"]
+    assert conv.turns[1].expect.given() == ["first_pick_in", "no_repeat"]
+    assert Expect(no_repeat=False, max_picks=0).given() == ["max_picks"]  # `no_repeat: false` asks for nothing
     assert conv.turns[1].item_ids["first_pick_in"] == ["taxi-driver-1976", "a-taxi-driver-2017"]
 
 

@@ -166,8 +166,6 @@ class TurnJudge:
         return not misses, "; ".join(misses) or f"picks {self.label(outcome.picks)}"
 
     def _no_repeat(self, turn: ResolvedTurn, outcome: TurnOutcome) -> tuple[bool, str]:
-        if not turn.expect.no_repeat:
-            return True, "not asked"
         again = [p for p in outcome.picks if p in outcome.earlier_picks]
         return not again, f"shown again {self.label(again)}" if again else f"picks {self.label(outcome.picks)}"
 

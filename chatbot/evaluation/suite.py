@@ -85,8 +85,9 @@ class Expect(BaseModel):
     coerce_lists = field_validator(*ITEM_CHECKS, "reply_mentions_any", "reply_excludes", mode="before")(_as_text_list)
 
     def given(self) -> list[str]:
-        """The checks this turn asks for, in the table's order."""
-        return [name for name in type(self).model_fields if getattr(self, name) is not None]
+        """The checks this turn asks for, in the table's order (`no_repeat: false` asks for nothing)."""
+        return [name for name in type(self).model_fields
+                if getattr(self, name) is not None and not (name == "no_repeat" and not self.no_repeat)]
 
 
 class Turn(BaseModel):

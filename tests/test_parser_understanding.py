@@ -176,3 +176,9 @@ def test_a_catalog_item_asked_for_is_there(movies):
 def test_off_topic_is_not_a_request(movies, text):
     parsed = parse(text, movies)
     assert parsed.intent == "unknown" and parsed.off_topic
+
+
+def test_a_word_of_a_products_title_points_at_it(products):
+    assert products.title_word_hits("电饭煲有吗") == ["p-fornelli-smart-rice-cooker-4l"]
+    assert products.title_word_hits("and a good headlamp?") == ["p-nordpeak-headlamp-500"]
+    assert products.title_word_hits("gift for dad who likes hiking") == [], "offer words name no product"

@@ -266,6 +266,11 @@ class DialogueManager:
         Items with the moods and themes asked for come first."""
         k = max(self.settings.candidates_for_llm, wanted)
         candidates = engine.ranker.rank(request, k=k)
+        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in request.exclude_ids
+                 and request.constraints.accepts(engine.items[i])]
+        if named:  # "电饭煲有吗": the products whose title says so come first
+            first = engine.ranker.rank(request, k=len(named), only_ids=named)
+            candidates = first + [c for c in candidates if c.item.id not in set(named)]
         if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
             genres = request.constraints.genres_include or list(state.preferred_genres)
             looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})

@@ -111,6 +111,9 @@ class TitleMatcher:
         self.languages: frozenset[str] = frozenset(item.language for item in items if item.language)
         self.has_prices: bool = any(item.price is not None for item in items)
         self.terms = CatalogTerms.build(items)  # countries, people, tags and mood words the catalog holds
+        self._product_titles = {i.id: f"{i.title} {i.title_zh or ''}".lower() for i in items if i.kind == "product"}
+        tag_counts = Counter(t for item in items for t in item.tags)
+        self._broad_words = frozenset(w for t, n in tag_counts.items() if n > 4 for w in t.split()) | set(genre_names())
         ranked = sorted(items, key=lambda i: (-(i.popularity or 0.0), -(i.year or 0), i.id))
         for item in ranked:
             for name, with_year in self._names(item):
@@ -218,6 +221,20 @@ class TitleMatcher:
             return None
         best = process.extractOne(text, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
         return self._fuzzy_entries[best[2]].ids[0] if best else None
+
+    def title_word_hits(self, text: str, limit: int = 4) -> list[str]:
+        """Products whose title holds a word of the message ("电饭煲", "headlamp"): a word naming at most
+        `limit` products, so it says what kind of thing is wanted; the best such word's products."""
+        words = [w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower())
+                 if w not in STOPWORDS and w not in COMMON_WORDS and w not in INTERJECTIONS and w not in self._broad_words]
+        for run in re.findall(r"[\u3400-\u9fff]{3,}", text):
+            words += [run[k:k + n] for n in (4, 3) for k in range(len(run) - n + 1)]
+        best: list[str] = []
+        for word in words:
+            hits = [i for i, title in self._product_titles.items() if word in title]
+            if 0 < len(hits) <= limit and (not best or len(hits) < len(best)):
+                best = hits
+        return best
 
     def find_in_text(self, text: str) -> list[TitleMatch]:
         """Items named in `text`: non-overlapping, chosen longest/best first, returned in text order."""

@@ -190,7 +190,7 @@ class CatalogTerms:
         """The catalog's own tags, written as they are ("yoga", "sleep"), and Chinese words that mark
         the products carrying a tag in their Chinese titles (瑜伽 -> yoga, 手柄 -> controller)."""
         for tag in sorted(have_tags, key=len, reverse=True):
-            if len(tag) >= 3 and tag not in _BROAD_TAGS:
+            if (len(tag) >= 3 or (len(tag) == 2 and any(c.isdigit() for c in tag))) and tag not in _BROAD_TAGS:
                 words = re.escape(tag).replace(r"\ ", r"[\s-]+")
                 self.tags.append((re.compile(rf"(?<![\w-]){words}(?:s|es|ing)?(?![\w-])", _I), (tag,)))
         products = [i for i in items if i.kind == "product" and i.title_zh]

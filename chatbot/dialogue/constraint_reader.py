@@ -11,7 +11,7 @@ from functools import lru_cache
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
 from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
-                                   PRICE_PATTERNS, PRICIER, PRODUCTS, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
+                                   PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
 from chatbot.dialogue.titles import TitleMatcher
@@ -129,6 +129,10 @@ class ConstraintReader:
                     self.update.price_min = values[0]
         prices = [item.price for item in self.shown if item.price is not None]
         text = self._masked_text()
+        rejected = [i.price for i in self.shown if i.id in self.out.referenced_ids and i.price is not None]
+        if TOO_EXPENSIVE.search(text) and (rejected or prices):
+            self.update.price_max = round(min(rejected or prices) - 0.01, 2)  # "第一个太贵了": below that one
+            return
         if CHEAPER.search(text) and prices:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
         elif PRICIER.search(text) and prices:

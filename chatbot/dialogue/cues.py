@@ -81,7 +81,7 @@ REFERENCE = re.compile(
     r"|\b(?P<that>that|this)\s+one\b"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"
     r"|(?P<zhlast>最后一个|最后那个|最后一部|最后一款)"
-    r"|(?P<zhpair>这几个|这几部|这些|这两个|这两部|这三个|这三部)"
+    r"|(?P<zhpair>这几个|这几部|这些|这两个|这两部|这三个|这三部|两部都|两个都|两款都)"
     r"|(?P<zhthat>这个|那个|这部|那部|这款|那款|这本|那本)",
     _I)
 
@@ -263,3 +263,4 @@ COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white
 FEATURE_Q = re.compile(r"\b(?:does|do|is|can)\s+(?:it|they|that|this|the\s+\w+\s+one|either|any\s+of\s+them)\s+"
                        r"(?:have|has|come\s+(?:in|with)|support|include|work\s+with|do)\s+(?:a\s+|an\s+)?(?P<en>[\w\s-]{2,30}?)\s*\??$"
                        r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)", _I)
+TOO_EXPENSIVE = re.compile(r"\btoo\s+(?:expensive|pricey|much)\b|\bover\s+my\s+budget\b|太贵|贵了|超预算", _I)

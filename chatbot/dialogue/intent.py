@@ -16,7 +16,7 @@ from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContex
 _I = re.IGNORECASE
 _MASK = "\u2062"
 _REQUEST_NEW = re.compile(r"\b(?:recommend|suggest|show\s+me|give\s+me|find\s+me|something|anything|some|more|another|others?)\b"
-                          r"|推荐|来点|来几|想看|想要|换|有没有(?:更|别的|其他)|再来", _I)
+                          r"|推荐|来点|来几|想看|想要|换|有没有(?:更|别的|其他)|再来|还有", _I)
 _SUPERLATIVE = re.compile(r"\b\w+est\b|\bthe\s+\w+er\s+one\b|最", _I)
 _ASKS_COLOUR = re.compile(r"\bcome\s+in\b|\bavailable\s+in\b|\bcolou?rs?\b|\bin\s+(?:black|white|red|blue|green|pink|grey|gray|silver)\b"
                           r"|颜色|什么色|有.{0,3}色|色的吗|色吗", _I)
@@ -103,7 +103,7 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
         value = (feature.group("en") or feature.group("zh") or "").strip()
-        if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|what|which|how", value, _I):
+        if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|更|别|其他|what|which|how", value, _I):
             return FactQuestion(fact="feature", value=value)
     return None
 
@@ -162,10 +162,11 @@ def _more_like(out: ParsedMessage, text: str, context: ParseContext) -> bool:
 def _replace(out: ParsedMessage, context: ParseContext) -> bool:
     """'I've seen the second one' / 'not that one' / '第二部我看过了，换一部': swap that item for a new one."""
     shown = set(context.last_ids)
-    rejected = [i for i in [*out.seen_ids, *out.disliked_ids] if i in shown and i in out.referenced_ids]
+    rejected = [i for i in [*out.seen_ids, *out.disliked_ids] if i in shown]
     if not rejected or out.liked_ids or out.preferences:
         return False
-    out.intent, out.replace_one = "refine", True
+    # "I've seen the second one" swaps that one; "seen X, any others?" asks for a new list
+    out.intent, out.replace_one = "refine", out.replace_one or not out.wants_more
     return True
 
 

@@ -104,7 +104,11 @@ class DialogueManager:
         if parsed.not_found and parsed.intent != "missing":
             turn.notes.append(say(turn.lang, "not_found", names=join_words([f"“{n}”" for n in parsed.not_found],
                                                                            turn.lang)))
-        handler = {
+        fresh_request = parsed.intent == "start_over" and (not parsed.constraint_update.is_empty() or parsed.liked_ids
+                                                           or parsed.preferences)
+        if fresh_request:  # "重新来，我想看爱情片": the state was wiped, and this is the new request
+            turn.previous, turn.first = [], True
+        handler = self._recommend if fresh_request else {
             "start_over": self._start_over,
             "small_talk": self._small_talk,
             "unknown": self._small_talk,

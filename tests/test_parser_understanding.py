@@ -182,3 +182,10 @@ def test_a_word_of_a_products_title_points_at_it(products):
     assert products.title_word_hits("电饭煲有吗") == ["p-fornelli-smart-rice-cooker-4l"]
     assert products.title_word_hits("and a good headlamp?") == ["p-nordpeak-headlamp-500"]
     assert products.title_word_hits("gift for dad who likes hiking") == [], "offer words name no product"
+
+
+def test_which_over_the_shown_list_chooses_among_it(products):
+    shown = ["p-morrow-manual-burr-grinder", "p-morrow-pour-over-set"]
+    parsed = parse("我一个人住，哪个合适", products, shown)
+    assert parsed.intent == "compare" and parsed.compare_ids == shown and parsed.wants_one
+    assert parse("what's the weather in Beijing?", products, shown).off_topic

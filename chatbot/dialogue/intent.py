@@ -17,6 +17,7 @@ _I = re.IGNORECASE
 _MASK = "\u2062"
 _REQUEST_NEW = re.compile(r"\b(?:recommend|suggest|show\s+me|give\s+me|find\s+me|something|anything|some|more|another|others?)\b"
                           r"|推荐|来点|来几|想看|想要|换|有没有(?:更|别的|其他)|再来|还有", _I)
+_WHICH_ONE = re.compile(r"\bwhich\b|哪个|哪款|哪部|哪一|哪本", _I)
 _SUPERLATIVE = re.compile(r"\b\w+est\b|\bthe\s+\w+er\s+one\b|最", _I)
 _ASKS_COLOUR = re.compile(r"\bcome\s+in\b|\bavailable\s+in\b|\bcolou?rs?\b|\bin\s+(?:black|white|red|blue|green|pink|grey|gray|silver)\b"
                           r"|颜色|什么色|有.{0,3}色|色的吗|色吗", _I)
@@ -43,7 +44,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
     if out.compare_ids and (len(out.compare_ids) >= 2 or COMPARE_AFTER.search(text) or COMPARE_BEFORE.search(text)):
         out.intent = "compare"
         return
-    if WHICH.search(raw) and len(context.last_ids) >= 2 and not _has_content(out) and not out.wants_more:
+    if _WHICH_ONE.search(raw) and len(context.last_ids) >= 2 and not _has_content(out) and not out.wants_more:
         # "我一个人住，哪个合适": choose among what was just shown
         out.intent, out.compare_ids, out.wants_one = "compare", list(context.last_ids), True
         return

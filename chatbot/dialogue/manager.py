@@ -130,9 +130,7 @@ class DialogueManager:
             key = "off_topic"
         elif key == "empty" and not turn.state.last_candidates:
             key = "greeting"
-        # a clarifying question shows no list; small talk leaves the cards on screen as they are
-        cards: list[ItemCard] = []  # a clarifying question or small talk recommends nothing
-        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), cards)
+        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), [])  # small talk recommends nothing
 
     def _ask_about(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace

@@ -259,3 +259,4 @@ def test_limit_lang_and_the_human_report(cli, capsys, tmp_path):
     code = cli(["eval-dialogues", "--suite", str(suite), "--lang", "zh"])
     out = capsys.readouterr().out
     assert code == 0 and "FAIL zh-1 turn 1 [max_picks]" in out and out.strip().splitlines()[-1].startswith("{")
+    assert "ms: zh-1 turn 1 '推荐几部科幻片'" in out  # the slowest turns are named

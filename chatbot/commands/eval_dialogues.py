@@ -56,6 +56,8 @@ def _print_report(summary, result) -> None:
         print(f"{name:20} {count.passed:>7} {count.checks:>7} {rate:>7.1%}")
     print(f"turn ms p50 {summary.turn_ms_p50}, p95 {summary.turn_ms_p95}; first cards ms p50 "
           f"{summary.first_cards_ms_p50}, p95 {summary.first_cards_ms_p95}; picked by {summary.picker_sources}")
+    for ms, conversation, turn, user in result.slowest:
+        print(f"slow {ms} ms: {conversation} turn {turn} {user!r}")
     for failure in result.failures:
         print(f"FAIL {failure.conversation} turn {failure.turn} [{failure.check}] {failure.user!r}\n"
               f"     expected {failure.expected}\n     got {failure.got}")

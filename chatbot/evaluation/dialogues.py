@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # trace.picker -> the word the summary counts (the decision panel's "picked by")
 PICKER_WORDS = {"no-llm": "ranker", "fallback": "fallback", "llm": "llm", "llm-repaired": "llm-repaired"}
+SLOWEST_KEPT = 5  # the slowest turns, named in the human report
 CHECK_ORDER = ("picks_subset_of", "first_pick_in", "picks_include_any", "picks_exclude", "n_picks", "min_picks",
                "max_picks", "where", "no_repeat", "reply_lang", "reply_mentions_any", "reply_excludes", "liked",
                "liked_include", "disliked_include", "liked_exclude")
@@ -92,11 +93,14 @@ class SuiteRun(BaseModel):
     first_cards_s: list[float] = Field(default_factory=list)
     picker_sources: dict[str, int] = Field(default_factory=lambda: {"ranker": 0, "llm": 0, "fallback": 0})
     failures: list[FailureDetail] = Field(default_factory=list)
+    slowest: list[tuple[float, str, int, str]] = Field(default_factory=list)  # (ms, conversation, turn, user)
 
     def record(self, conv: ResolvedConversation, number: int, played: PlayedTurn, results: list[CheckResult],
                user: str) -> None:
         self.turns += 1
         self.turn_s.append(played.turn_s)
+        self.slowest = sorted([*self.slowest, (round(played.turn_s * 1000, 1), conv.id, number, user)],
+                              reverse=True)[:SLOWEST_KEPT]
         if played.first_cards_s is not None:
             self.first_cards_s.append(played.first_cards_s)
         if played.outcome.picks and played.picker:

@@ -26,6 +26,7 @@ class Constraints(BaseModel):
     people_all: list[str] = Field(default_factory=list)  # ...and every one of these
     people_exclude: list[str] = Field(default_factory=list)  # the item lists none of these names
     tags_any: list[str] = Field(default_factory=list)  # the item has at least one of these tags
+    tags_and: list[str] = Field(default_factory=list)  # ...and at least one of these ("要防水的" after speakers)
     tags_exclude: list[str] = Field(default_factory=list)  # the item has none of these tags
 
     def is_empty(self) -> bool:
@@ -82,6 +83,8 @@ class Constraints(BaseModel):
                     or names & set(self.people_exclude):
                 return False
         if self.tags_any and not set(self.tags_any) & set(item.tags):
+            return False
+        if self.tags_and and not set(self.tags_and) & set(item.tags):
             return False
         return not set(self.tags_exclude) & set(item.tags)
 

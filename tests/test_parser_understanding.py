@@ -189,3 +189,10 @@ def test_which_over_the_shown_list_chooses_among_it(products):
     parsed = parse("我一个人住，哪个合适", products, shown)
     assert parsed.intent == "compare" and parsed.compare_ids == shown and parsed.wants_one
     assert parse("what's the weather in Beijing?", products, shown).off_topic
+
+
+def test_a_second_tag_narrows_the_first(products):
+    parsed = parse("要防水的，去海边用", products, ["p-echolite-cube-mini-speaker"], Constraints(tags_any=["speaker"]))
+    assert parsed.intent == "refine" and parsed.constraint_update.tags_and == ["waterproof"]
+    after = parsed.constraint_update.apply_to(Constraints(tags_any=["speaker"]))
+    assert after.tags_any == ["speaker"] and after.tags_and == ["waterproof"]

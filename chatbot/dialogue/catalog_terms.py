@@ -158,6 +158,7 @@ class CatalogTerms:
     heavy_tags: tuple[str, ...] = ()
     heavy_genres: tuple[str, ...] = ()
     attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
+    tag_items: dict[str, frozenset[str]] = field(default_factory=dict)  # tag -> ids of the items carrying it
 
     @classmethod
     def build(cls, items: Sequence[Item]) -> CatalogTerms:
@@ -165,6 +166,11 @@ class CatalogTerms:
         have_tags = Counter(t for i in items for t in i.tags)
         have_genres = {g for i in items for g in i.genres}
         terms = cls(catalog_tags=frozenset(have_tags))
+        members: dict[str, set[str]] = {}
+        for item in items:
+            for tag in item.tags:
+                members.setdefault(tag, set()).add(item.id)
+        terms.tag_items = {t: frozenset(ids) for t, ids in members.items()}
         for words, codes in COUNTRY_WORDS.items():
             kept = tuple(c for c in codes if c in have_countries)
             if kept:
@@ -225,6 +231,9 @@ class CatalogTerms:
                 pattern = "|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" if not _CJK.search(w) else re.escape(w)
                                    for w in words)
                 self.attributes.append((re.compile(pattern, _I), key))
+
+    def items_tagged(self, tags: Sequence[str]) -> set[str]:
+        return {i for t in tags for i in self.tag_items.get(t, ())}
 
     def find_attribute(self, text: str) -> str | None:
         for pattern, key in self.attributes:

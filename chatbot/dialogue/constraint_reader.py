@@ -304,7 +304,10 @@ class ConstraintReader:
                 if products and tag in terms.specific_tags:
                     _append(hard, tag)
                 _append(self.out.soft_tags, tag)
-        if hard:
+        if hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
+                and terms.items_tagged(hard) & terms.items_tagged(self.current.tags_any):
+            self.update.tags_and = hard  # "要防水的" after speakers: waterproof speakers, not anything waterproof
+        elif hard:
             self.update.tags_any = hard
 
 def _clause_start(text: str, position: int) -> int:

@@ -223,7 +223,8 @@ def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products
     current = context.constraints
     new_genres = set(update.genres_include)
     disjoint_genres = bool(new_genres and current.genres_include and not new_genres & set(current.genres_include))
-    disjoint_tags = bool(update.tags_any and current.tags_any and not set(update.tags_any) & set(current.tags_any))
+    disjoint_tags = bool(update.tags_any and current.tags_any and not set(update.tags_any) & set(current.tags_any)
+                         and not update.tags_and)
     if CRITIQUE.search(raw) or not (disjoint_genres or disjoint_tags):
         return False
     if not products:

@@ -250,7 +250,9 @@ class DialogueManager:
         turn.trace.query = request.query_text
         started = time.monotonic()
         wanted = 1 if parsed.replace_one else self.settings.recommendations_per_turn
-        candidates = self._ranked(engine, request, state, wanted)
+        narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
+            and not parsed.constraint_update.is_empty()
+        candidates = self._ranked(engine, request, state, wanted, narrowing)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
@@ -263,11 +265,18 @@ class DialogueManager:
             intro = f"{say(lang, 'fewer', engine.kind, n=len(candidates))}\n{intro}"
         yield from self._pick(turn, candidates, wanted, intro)
 
-    def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int) -> list[Candidate]:
-        """The ranker's list under the hard filters; tags narrow only while enough items carry them.
+    def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int,
+                narrowing: bool = False) -> list[Candidate]:
+        """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
+        critique ("under 600") may show again items shown before that fit, when too few new ones do.
         Items with the moods and themes asked for come first."""
         k = max(self.settings.candidates_for_llm, wanted)
         candidates = engine.ranker.rank(request, k=k)
+        if narrowing and len(candidates) < wanted:
+            keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
+            again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
+            have = {c.item.id for c in candidates}
+            candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
         named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in request.exclude_ids
                  and request.constraints.accepts(engine.items[i])]
         if named:  # "电饭煲有吗": the products whose title says so come first

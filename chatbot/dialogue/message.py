@@ -16,7 +16,7 @@ from chatbot.items import Lang
 Intent = Literal["recommend", "refine", "ask_about", "compare", "more_like", "start_over", "small_talk",
                  "question", "missing", "unknown"]
 ConstraintField = Literal["kinds", "genres_include", "genres_exclude", "year_min", "year_max", "price_min",
-                          "price_max", "languages", "countries", "people", "people_all", "people_exclude", "tags_any",
+                          "price_max", "languages", "countries", "people", "people_all", "people_exclude", "tags_any", "tags_and",
                           "tags_exclude"]
 Role = Literal["liked", "disliked", "mentioned", "compare", "ask", "more_like", "seen"]
 Fact = Literal["price", "weight", "battery", "year", "runtime", "people", "colour", "feature", "size", "attribute"]
@@ -58,6 +58,7 @@ class ConstraintUpdate(BaseModel):
     people_exclude: list[str] = Field(default_factory=list)  # added
     people_all: list[str] | None = None  # replaces
     tags_any: list[str] | None = None  # replaces
+    tags_and: list[str] | None = None  # replaces: a second tag requirement narrowing the first
     tags_exclude: list[str] = Field(default_factory=list)  # added
     genres_drop: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": no longer required
     clear: list[ConstraintField] = Field(default_factory=list)  # cleared before the rest is applied
@@ -73,7 +74,9 @@ class ConstraintUpdate(BaseModel):
             data[name] = fresh[name]
         if self.kinds is not None:
             data["kinds"] = list(self.kinds)
-        for name in ("languages", "countries", "people", "people_all", "tags_any"):
+        if self.tags_any is not None and self.tags_and is None:
+            data["tags_and"] = []  # a new tag topic ends the narrowing of the old one
+        for name in ("languages", "countries", "people", "people_all", "tags_any", "tags_and"):
             if getattr(self, name) is not None:
                 data[name] = list(getattr(self, name))
         data["tags_exclude"] += [t for t in self.tags_exclude if t not in data["tags_exclude"]]

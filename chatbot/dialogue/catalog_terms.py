@@ -12,11 +12,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
+from chatbot.dialogue.common_words import STOPWORDS
 from chatbot.item_text import attribute_label
 from chatbot.items import Item
 
 _I = re.IGNORECASE
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_PERSON_CUE = re.compile(r"\b(?:by|with|starring|stars|directed|director|actor|actress|from|like|loves?|likes?)\s+$", re.I)
 _PAREN = re.compile(r"^(.*?)\s*[(（]([^)）]*)[)）]\s*$")
 
 # everyday words -> country codes (only codes present in the catalog are kept)
@@ -144,6 +148,55 @@ class Found:
     text: str
 
 
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+class Lexicon:
+    """Phrases found by dictionary look-ups over the message's words and Chinese runs: one pass, no big regex."""
+
+    def __init__(self, phrases: dict[str, tuple[str, ...]], plurals: bool = False) -> None:
+        self.latin: dict[str, tuple[str, ...]] = {}
+        self.cjk: dict[str, tuple[str, ...]] = {}
+        self.plurals = plurals
+        for phrase, values in phrases.items():
+            key = " ".join(phrase.lower().replace("-", " ").split())
+            (self.cjk if _CJK.search(key) else self.latin)[key] = values
+        self.max_words = max((len(k.split()) for k in self.latin), default=0)
+        self.cjk_lengths = sorted({len(k) for k in self.cjk}, reverse=True)
+
+    def _latin_hit(self, key: str) -> tuple[str, ...] | None:
+        hit = self.latin.get(key)
+        if hit is None and self.plurals:
+            for cut in ("s", "es", "ing"):
+                if key.endswith(cut) and (hit := self.latin.get(key[: -len(cut)])) is not None:
+                    break
+        return hit
+
+    def find(self, text: str) -> list[Found]:
+        found: list[Found] = []
+        words = [(m.group().lower().replace("’", "'").removesuffix("'s"), m.start(), m.end()) for m in _WORD.finditer(text)]
+        for i in range(len(words)):
+            for n in range(min(self.max_words, len(words) - i), 0, -1):
+                span = words[i:i + n]
+                if any(not re.fullmatch(r"[\s-]+", text[a[2]:b[1]]) for a, b in zip(span, span[1:])):
+                    continue
+                hit = self._latin_hit(" ".join(w for w, _, _ in span))
+                if hit is not None:
+                    found.append(Found(span[0][1], span[-1][2], hit, text[span[0][1]:span[-1][2]]))
+                    break
+        for run in _CJK_RUN.finditer(text):
+            chunk = run.group()
+            for length in self.cjk_lengths:
+                for k in range(len(chunk) - length + 1):
+                    hit = self.cjk.get(chunk[k:k + length])
+                    if hit is not None:
+                        start = run.start() + k
+                        found.append(Found(start, start + length, hit, chunk[k:k + length]))
+        return found
+
+
 @dataclass
 class CatalogTerms:
     """The parser's catalog-derived vocabulary."""
@@ -151,7 +204,8 @@ class CatalogTerms:
     countries: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     tags: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     mood_genres: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
-    people_pattern: re.Pattern[str] | None = None
+    people_lexicon: Lexicon | None = None
+    tag_lexicon: Lexicon | None = None
     people: dict[str, str] = field(default_factory=dict)  # lowercase key -> the catalog's full name
     specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
     catalog_tags: frozenset[str] = frozenset()
@@ -159,6 +213,7 @@ class CatalogTerms:
     heavy_genres: tuple[str, ...] = ()
     attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
     tag_items: dict[str, frozenset[str]] = field(default_factory=dict)  # tag -> ids of the items carrying it
+    _latin_names: list[str] = field(default_factory=list)
 
     @classmethod
     def build(cls, items: Sequence[Item]) -> CatalogTerms:
@@ -195,10 +250,10 @@ class CatalogTerms:
     def _build_catalog_tags(self, items: Sequence[Item], have_tags: Counter[str]) -> None:
         """The catalog's own tags, written as they are ("yoga", "sleep"), and Chinese words that mark
         the products carrying a tag in their Chinese titles (瑜伽 -> yoga, 手柄 -> controller)."""
-        for tag in sorted(have_tags, key=len, reverse=True):
-            if (len(tag) >= 3 or (len(tag) == 2 and any(c.isdigit() for c in tag))) and tag not in _BROAD_TAGS:
-                words = re.escape(tag).replace(r"\ ", r"[\s-]+")
-                self.tags.append((re.compile(rf"(?<![\w-]){words}(?:s|es|ing)?(?![\w-])", _I), (tag,)))
+        phrases: dict[str, tuple[str, ...]] = {
+            tag: (tag,) for tag in have_tags
+            if (len(tag) >= 3 or (len(tag) == 2 and any(c.isdigit() for c in tag))) and tag not in _BROAD_TAGS}
+        self.tag_lexicon = Lexicon(phrases, plurals=True)
         products = [i for i in items if i.kind == "product" and i.title_zh]
         if not products:
             return
@@ -218,7 +273,8 @@ class CatalogTerms:
             tags = tuple(t for t, members in by_tag.items() if t not in _BROAD_TAGS
                          and len(ids & members) / len(ids) >= 0.8 and len(ids & members) >= 2)
             if tags:
-                self.tags.append((re.compile(re.escape(gram)), tags))
+                phrases[gram] = tags
+        self.tag_lexicon = Lexicon(phrases, plurals=True)
 
     def _build_attributes(self, items: Sequence[Item]) -> None:
         """Attribute names as people ask about them: 'RAM', 'storage', 'screen', 内存, 屏幕."""
@@ -231,6 +287,23 @@ class CatalogTerms:
                 pattern = "|".join(rf"(?<![\w-]){re.escape(w)}(?![\w-])" if not _CJK.search(w) else re.escape(w)
                                    for w in words)
                 self.attributes.append((re.compile(pattern, _I), key))
+
+    def _fuzzy_people(self, text: str) -> list[Found]:
+        """A full latin name with a typo ("christopher nolen"): two or three words close to one name."""
+        if not self._latin_names:
+            self._latin_names = [k for k in self.people if " " in k and not _CJK.search(k) and len(k) >= 10]
+        words = list(re.finditer(r"[A-Za-z][\w'-]+", text))
+        found: list[Found] = []
+        for k in range(len(words) - 1):
+            start, end = words[k].start(), words[k + 1].end()
+            span = text[start:end]
+            if span.lower() in self.people or not _PERSON_CUE.search(text[max(0, start - 16): start]) \
+                    or any(w.group().lower() in STOPWORDS for w in words[k:k + 2]):
+                continue
+            best = process.extractOne(span.lower(), self._latin_names, scorer=fuzz.ratio, score_cutoff=90)
+            if best:
+                found.append(Found(start, end, (self.people[best[0]],), span))
+        return found
 
     def items_tagged(self, tags: Sequence[str]) -> set[str]:
         return {i for t in tags for i in self.tag_items.get(t, ())}
@@ -259,16 +332,13 @@ class CatalogTerms:
         for surname, names in surnames.items():
             if len(names) == 1 and surname not in self.people:
                 self.people[surname] = next(iter(names))
-        keys = sorted(self.people, key=len, reverse=True)
-        if keys:
-            parts = [re.escape(k) if _CJK.search(k) else rf"(?<![\w-]){re.escape(k)}(?![\w-])" for k in keys]
-            self.people_pattern = re.compile("|".join(parts), _I)
+        self.people_lexicon = Lexicon({k: (name,) for k, name in self.people.items()})
 
     # -- lookups ----------------------------------------------------------------------------------
     @staticmethod
-    def _scan(pairs: list[tuple[re.Pattern[str], tuple[str, ...]]], text: str) -> list[Found]:
+    def _scan(pairs: list[tuple[re.Pattern[str], tuple[str, ...]]], text: str, extra: Sequence[Found] = ()) -> list[Found]:
         """Matches in text order; where two overlap, the longer one ("mainland China" over "China")."""
-        found = []
+        found = list(extra)
         for pattern, values in pairs:
             found += [Found(m.start(), m.end(), values, m.group()) for m in pattern.finditer(text) if m.group()]
         kept: list[Found] = []
@@ -281,19 +351,20 @@ class CatalogTerms:
         return self._scan(self.countries, text)
 
     def find_tags(self, text: str) -> list[Found]:
-        return self._scan(self.tags, text)
+        extra = self.tag_lexicon.find(text) if self.tag_lexicon else []
+        return self._scan(self.tags, text, extra)
 
     def find_mood_genres(self, text: str) -> list[Found]:
         return self._scan(self.mood_genres, text)
 
     def find_people(self, text: str) -> list[Found]:
-        if self.people_pattern is None:
+        if self.people_lexicon is None:
             return []
-        found = []
-        for m in self.people_pattern.finditer(text):
-            word = m.group()
+        found = self._fuzzy_people(text)
+        for hit in self._scan([], text, self.people_lexicon.find(text)):
             # a latin name counts when written with a capital (or in full); "chow" in a sentence is not a name
-            if not _CJK.search(word) and " " not in word and not word[:1].isupper():
+            if not _CJK.search(hit.text) and " " not in hit.text and not hit.text[:1].isupper():
                 continue
-            found.append(Found(m.start(), m.end(), (self.people[word.lower()],), word))
-        return found
+            if not any(f.start < hit.end and hit.start < f.end for f in found):
+                found.append(hit)
+        return sorted(found, key=lambda f: f.start)

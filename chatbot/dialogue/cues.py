@@ -48,8 +48,8 @@ START_OVER = re.compile(
     r"new\s+search|clear\s+everything)\b|重新开始|重新来|重来|从头来|从头开始|清空|重新推荐|忘掉",
     _I)
 MORE = re.compile(
-    r"\b(?:something\s+else|anything\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
-    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来",
+    r"\b(?:something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
+    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么",
     _I)
 SMALL_TALK = {
     "greeting": re.compile(r"^(?:hi+|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|哈啰|早上好|晚上好)"

@@ -257,8 +257,10 @@ class DialogueManager:
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
             key = "nothing_left" if unfiltered else "none_fit"
+            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits
+            cards = [c for c in turn.session.picks if c.item_id not in gone] if unfiltered else []
             yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
-                               turn.session.picks)
+                               cards)
             return
         intro = say(lang, self._intro_key(turn, parsed))
         if len(candidates) < wanted:

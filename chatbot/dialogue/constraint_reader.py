@@ -300,9 +300,11 @@ class ConstraintReader:
                 for tag in found.values:
                     _append(self.update.tags_exclude, tag)
                 continue
+            group = [t for t in found.values if products and t in terms.specific_tags]
+            shared = [t for t in hard if t in group]
+            # "commuting headphones": the tags both words name (noise cancelling), else either's
+            hard = shared if hard and shared else hard + [t for t in group if t not in hard]
             for tag in found.values:
-                if products and tag in terms.specific_tags:
-                    _append(hard, tag)
                 _append(self.out.soft_tags, tag)
         if hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
                 and terms.items_tagged(hard) & terms.items_tagged(self.current.tags_any):

@@ -1,6 +1,7 @@
-"""`python -m chatbot <command>`: index, search, eval, bench, enrich, interactions.
+"""`python -m chatbot <command>`: index, search, eval, eval-dialogues, bench, enrich, interactions.
 
-Each command lives in chatbot/commands/<name>.py with `add_parser(subparsers)` and `run(args) -> int`.
+Each command lives in chatbot/commands/<name>.py (a dash in the name is an underscore in the file) with
+`add_parser(subparsers)` and `run(args) -> int`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 from chatbot.errors import ChatbotError
 
-COMMANDS = ("index", "search", "eval", "bench", "enrich", "interactions")
+COMMANDS = ("index", "search", "eval", "eval-dialogues", "bench", "enrich", "interactions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,10 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
+        module_name = f"chatbot.commands.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"chatbot.commands.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"chatbot.commands.{name}":
+            if exc.name != module_name:
                 raise
             continue
         module.add_parser(subparsers)

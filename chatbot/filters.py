@@ -20,6 +20,14 @@ class Constraints(BaseModel):
     price_min: float | None = None
     price_max: float | None = None
     languages: list[str] = Field(default_factory=list)
+    # checked in Python only (`accepts`): the ranker filters every candidate with it, Chroma's `where` need not
+    countries: list[str] = Field(default_factory=list)  # attributes.country must be one of these
+    people: list[str] = Field(default_factory=list)  # the item lists one of these names (any role)
+    people_all: list[str] = Field(default_factory=list)  # ...and every one of these
+    people_exclude: list[str] = Field(default_factory=list)  # the item lists none of these names
+    tags_any: list[str] = Field(default_factory=list)  # the item has at least one of these tags
+    tags_and: list[str] = Field(default_factory=list)  # ...and at least one of these ("要防水的" after speakers)
+    tags_exclude: list[str] = Field(default_factory=list)  # the item has none of these tags
 
     def is_empty(self) -> bool:
         return self == Constraints()
@@ -67,7 +75,18 @@ class Constraints(BaseModel):
             return False
         if self.languages and item.language not in self.languages:
             return False
-        return True
+        if self.countries and str(item.attributes.get("country", "")) not in self.countries:
+            return False
+        if self.people or self.people_all or self.people_exclude:
+            names = {n for role in item.people.values() for n in role}
+            if (self.people and not names & set(self.people)) or not set(self.people_all) <= names \
+                    or names & set(self.people_exclude):
+                return False
+        if self.tags_any and not set(self.tags_any) & set(item.tags):
+            return False
+        if self.tags_and and not set(self.tags_and) & set(item.tags):
+            return False
+        return not set(self.tags_exclude) & set(item.tags)
 
 
 def item_metadata(item: Item) -> dict[str, Any]:

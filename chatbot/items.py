@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ItemKind = Literal["movie", "series", "product"]
+Lang = Literal["en", "zh"]  # the one language type: reply language, message language, UI language
 Scalar = str | int | float | bool
 
 MAX_TEXT_CHARS = 4000  # longer descriptions are cut when rendered for the embedder and the LLM

@@ -17,9 +17,10 @@ YEAR = 2026
 
 
 def item(item_id: str, title: str, zh: str | None = None, year: int | None = None, genres=(), kind="movie",
-         language: str | None = "en", price: float | None = None) -> Item:
+         language: str | None = "en", price: float | None = None, country: str | None = None) -> Item:
+    country = country or {"zh": "CN", "ko": "KR", "en": "US"}.get(language or "") if kind != "product" else None
     return Item(id=item_id, kind=kind, title=title, title_zh=zh, year=year, genres=list(genres),
-                language=language, price=price)
+                language=language, price=price, attributes={"country": country} if country else {})
 
 
 MOVIES = [
@@ -32,7 +33,7 @@ MOVIES = [
     item("titanic", "Titanic", "泰坦尼克号", 1997, ["romance", "drama"]),
     item("shining", "The Shining", "闪灵", 1980, ["horror"]),
     item("parasite", "Parasite", "寄生虫", 2019, ["thriller", "comedy"], language="ko"),
-    item("kfh", "Kung Fu Hustle", "功夫", 2004, ["comedy", "wuxia"], language="zh"),
+    item("kfh", "Kung Fu Hustle", "功夫", 2004, ["comedy", "wuxia"], language="zh", country="HK"),
 ]
 PRODUCTS = [
     item("buds", "Cirrus Buds Lite Earbuds", "Cirrus 真无线耳机", genres=["audio"], kind="product", language=None, price=99),
@@ -132,9 +133,12 @@ def test_several_things_in_one_message(movies: TitleMatcher) -> None:
     ("1995-2005", {"year_min": 1995, "year_max": 2005}),
     ("in 2019", {"year_min": 2019, "year_max": 2019}),
     ("the latest ones", {"year_min": YEAR - 5}),
-    ("Chinese films", {"languages": ["zh"]}),
-    ("华语片", {"languages": ["zh"]}),
-    ("Korean", {"languages": ["ko"]}),
+    ("Chinese films", {"countries": ["CN", "HK"]}),
+    ("华语片", {"countries": ["CN", "HK"]}),
+    ("国产的", {"countries": ["CN"]}),
+    ("港片", {"countries": ["HK"]}),
+    ("Korean", {"countries": ["KR"]}),
+    ("in Mandarin", {"languages": ["zh"]}),
     ("series", {"kinds": ["series"]}),
     ("电视剧", {"kinds": ["series"]}),
     ("movies only", {"kinds": ["movie"]}),
@@ -178,11 +182,11 @@ def test_titles_are_not_read_as_years_or_genres(movies: TitleMatcher) -> None:
 
 def test_relative_changes_use_the_shown_items(movies: TitleMatcher, products: TitleMatcher) -> None:
     state = DialogueState(last_candidates=["we2", "titanic", "shining"])
-    # relative to the middle of the list shown (1980, 1997, 2023)
-    assert parse("older", movies, state).constraint_update.year_max == 1996
-    assert parse("老一点的", movies, state).constraint_update.year_max == 1996
-    assert parse("newer please", movies, state).constraint_update.year_min == 1998
-    assert parse("新一点的", movies, state).constraint_update.year_min == 1998
+    # relative to the list shown (1980, 1997, 2023): older / newer / cheaper than every one of them
+    assert parse("older", movies, state).constraint_update.year_max == 1979
+    assert parse("老一点的", movies, state).constraint_update.year_max == 1979
+    assert parse("newer please", movies, state).constraint_update.year_min == 2024
+    assert parse("新一点的", movies, state).constraint_update.year_min == 2024
     shop = DialogueState(last_candidates=["elite", "kv84"])
     for text in ("cheaper", "便宜一点", "something cheaper"):
         parsed = parse(text, products, shop)
@@ -272,10 +276,10 @@ def test_intents(movies: TitleMatcher, shown: DialogueState, text: str, intent: 
     assert parsed.small_talk == small
 
 
-def test_unresolved_reference(movies: TitleMatcher) -> None:
+def test_reference_with_nothing_shown_resolves_to_nothing(movies: TitleMatcher) -> None:
     parsed = parse("tell me more about the second one", movies)
-    assert parsed.unresolved_reference and parsed.target_ids == []
-    assert parse("that one", movies).unresolved_reference
+    assert parsed.referenced_ids == [] and parsed.target_ids == []
+    assert parse("that one", movies).referenced_ids == []
 
 
 def test_quoted_unknown_title_is_reported(movies: TitleMatcher) -> None:
@@ -298,7 +302,9 @@ def test_language(movies: TitleMatcher, text: str, lang: str) -> None:
 
 def test_detect_language_fallback() -> None:
     assert detect_language("123 ?!", "zh") == "zh"
-    assert detect_language("这是中文 with two words") == "zh"
+    assert detect_language("这是一段中文的句子 with two words") == "zh"
+    # mixed about evenly: the conversation's language holds
+    assert detect_language("over-ear 的", "zh") == "zh" and detect_language("something with 李连杰", "en") == "en"
 
 
 # -- state ------------------------------------------------------------------------------------------

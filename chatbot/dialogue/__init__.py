@@ -1,8 +1,10 @@
-"""Multi-turn dialogue: session state, message understanding, title matching (and the manager)."""
+"""Multi-turn dialogue: message types, understanding (parser, catalog terms, intent), session state,
+title matching, answers and reasons, and the manager that runs a turn."""
 
-from chatbot.dialogue.parser import ConstraintUpdate, ParsedMessage, detect_language, parse_message
+from chatbot.dialogue.message import ConstraintUpdate, ParseContext, ParsedMessage
+from chatbot.dialogue.parser import detect_language, parse_message
 from chatbot.dialogue.state import DialogueState
 from chatbot.dialogue.titles import TitleMatch, TitleMatcher
 
-__all__ = ["ConstraintUpdate", "DialogueState", "ParsedMessage", "TitleMatch", "TitleMatcher",
+__all__ = ["ConstraintUpdate", "DialogueState", "ParseContext", "ParsedMessage", "TitleMatch", "TitleMatcher",
            "detect_language", "parse_message"]

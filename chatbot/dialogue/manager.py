@@ -13,24 +13,28 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.config import Settings
+from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
-from chatbot.dialogue.parser import ParsedMessage, parse_message
+from chatbot.dialogue.message import ParsedMessage
+from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
+from chatbot.dialogue.reasons import ReasonContext, about_text, explain, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
 from langchain_core.language_models import BaseChatModel
 
 from chatbot.engine import CatalogEngine
 from chatbot.genres import genre_label
-from chatbot.items import Item
+from chatbot.items import Item, Lang
 from chatbot.dialogue.model_step import ModelStep, fallback_note, record, render_reply
+from chatbot.dialogue.selection import soft_tag_first
 from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
-from chatbot.llm.templates import (explain_candidate, interest_tags_from_facts, join_words, key_fact, price_text,
-                                   quoted_title, selling_points_from_facts)
+from chatbot.item_text import (interest_tags_from_facts, join_words, key_fact, price_text, quoted_title,
+                               selling_points_from_facts)
 from chatbot.ranking.request import RankRequest
 from chatbot.ranking.request_builder import RECOMMENDED_MEMORY, ConversationFacts, build_request
 from chatbot.ranking.candidate import Candidate
@@ -41,8 +45,7 @@ log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
-KIND_LABELS = {"en": {"movie": "Film", "series": "Series", "product": "Product"},
-               "zh": {"movie": "电影", "series": "剧集", "product": "商品"}}
+MAX_POOL = 30  # a superlative question looks at every item the filters allow, up to this many
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
@@ -57,9 +60,11 @@ class _Turn:
     budget: TurnBudget  # how long the model may work on this turn
     model: BaseChatModel | None
     notes: list[str] = field(default_factory=list)  # said before the answer (truncation, titles not found)
+    first: bool = False  # the conversation's first turn
+    previous: list[str] = field(default_factory=list)  # the list shown before this turn
 
     @property
-    def lang(self) -> str:
+    def lang(self) -> Lang:
         return self.session.lang
 
     @property
@@ -89,7 +94,8 @@ class DialogueManager:
             turn.trace.intent = "empty"
             yield self._finish(turn, say(session.lang, "empty", engine.kind), session.cards)
             return
-        parsed = parse_message(clean.text, engine.titles, session.state)
+        first_turn = session.state.turn_count == 0
+        parsed = parse_message(clean.text, engine.titles, session.state.parse_context())
         turn.trace.timings_ms["parse"] = _ms(started)
         if turn.model is not None and self.settings.llm_extraction and parsed.intent == "unknown":
             # the model reads the message only when the parser found nothing to act on
@@ -97,17 +103,25 @@ class DialogueManager:
                                                   budget.extraction_deadline - time.monotonic(), engine.kind)
             turn.trace.timings_ms["extract"] = _ms(started)
         session.lang = parsed.language
+        turn.previous = list(session.state.last_candidates)
         session.state.apply(parsed)
         turn.trace.intent = parsed.intent
-        if parsed.not_found:
+        turn.first = first_turn
+        if parsed.not_found and parsed.intent != "missing":
             turn.notes.append(say(turn.lang, "not_found", names=join_words([f"“{n}”" for n in parsed.not_found],
                                                                            turn.lang)))
-        handler = {
+        fresh_request = parsed.intent == "start_over" and (not parsed.constraint_update.is_empty() or parsed.liked_ids
+                                                           or parsed.preferences)
+        if fresh_request:  # "重新来，我想看爱情片": the state was wiped, and this is the new request
+            turn.previous, turn.first = [], True
+        handler = self._recommend if fresh_request else {
             "start_over": self._start_over,
             "small_talk": self._small_talk,
             "unknown": self._small_talk,
             "ask_about": self._ask_about,
             "compare": self._compare,
+            "question": self._question,
+            "missing": self._missing,
         }.get(parsed.intent, self._recommend)
         yield from handler(turn, parsed)
 
@@ -118,9 +132,11 @@ class DialogueManager:
 
     def _small_talk(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         key = SMALL_TALK_PHRASE.get(parsed.small_talk or "", "empty" if parsed.intent == "unknown" else "small_talk")
-        if key == "empty" and not turn.state.last_candidates:
+        if parsed.off_topic:
+            key = "off_topic"
+        elif key == "empty" and not turn.state.last_candidates:
             key = "greeting"
-        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), turn.session.cards)
+        yield self._finish(turn, say(turn.lang, key, turn.engine.kind), [])  # small talk recommends nothing
 
     def _ask_about(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
@@ -138,12 +154,13 @@ class DialogueManager:
         candidates = engine.ranker.rank(self._request(turn.state, parsed, exclude=[]), k=len(targets),
                                         only_ids=targets)
         by_id = {c.item.id: c for c in candidates}
+        ctx = self._reason_context(turn)
         points = self._selling_points(turn, [engine.items[t] for t in targets])
         blocks, cards = [], []
         for item_id in targets:
             item = engine.items[item_id]
-            why = explain_candidate(by_id[item_id], lang, engine.items) if item_id in by_id else ""
-            blocks.append(self._about(item, lang, points.get(item_id, []), why))
+            why = explain(item, ctx, len(blocks), by_id.get(item_id), engine.items)
+            blocks.append(about_text(item, lang, points.get(item_id, []), why))
             cards.append(self._card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(turn, candidates)
         trace.picked, trace.picker = targets, "no-llm"
@@ -161,27 +178,143 @@ class DialogueManager:
         started = time.monotonic()
         candidates = turn.engine.ranker.rank(request, k=len(ids), only_ids=ids)
         turn.trace.timings_ms["retrieve"] = _ms(started)
+        if parsed.wants_one and len(candidates) >= 2:
+            yield self._choose_one(turn, candidates)
+            return
         yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
+
+    def _choose_one(self, turn: _Turn, candidates: list[Candidate], keep_choice: Sequence[str] = ()) -> TurnUpdate:
+        """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick."""
+        engine, lang = turn.engine, turn.lang
+        ctx = self._reason_context(turn)
+        self._trace_candidates(turn, candidates)
+        fits = turn.state.constraints.accepts  # "not too heavy": those that fit what was asked come first
+        candidates = sorted(candidates, key=lambda c: (not fits(c.item), -ties_to_liked(c.item, ctx)))  # stable
+        best, second = candidates[0].item, candidates[1].item
+        lines = [say(lang, "choose_one", title=quoted_title(best, lang), why=explain(best, ctx, 0, candidates[0], engine.items)),
+                 say(lang, "runner_up", title=quoted_title(second, lang),
+                     why=explain(second, ctx, 1, candidates[1], engine.items))]
+        points = self._selling_points(turn, [best])
+        card = self._card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
+        turn.state.record_shown([c.item.id for c in candidates])
+        turn.state.focus_id = best.id
+        turn.state.choice_ids = list(keep_choice) or [c.item.id for c in candidates]
+        turn.session.picks = [card]
+        turn.trace.picker, turn.trace.picked = "no-llm", [best.id]
+        return self._finish(turn, "\n".join(lines), [card])
+
+    def _question(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        """A question about shown items, answered from the catalog; the cards stay as they are."""
+        items = [turn.engine.items[i] for i in parsed.target_ids if i in turn.engine.items][:MAX_COMPARE]
+        if not items or parsed.question is None:
+            yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
+            return
+        if parsed.question.direction != "which" and not parsed.referenced_ids and turn.state.constraints.people:
+            # "the newest one?" after a list of a director's films: among all of them, not only those shown
+            pool = [i for i in turn.engine.items.values() if turn.state.constraints.accepts(i)]
+            if len(pool) <= MAX_POOL:
+                items += [i for i in pool if i not in items]
+        winner = best_of(parsed.question, items)
+        subjects = [winner] if winner is not None else items[:MAX_COMPARE]
+        turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in subjects]
+        shown = {card.item_id: card for card in turn.session.cards}
+        cards = [shown.get(i.id) or self._card(i, turn.lang, [], "") for i in subjects]
+        if winner is not None:
+            turn.state.focus_id = winner.id
+        yield self._finish(turn, answer(parsed.question, items, turn.lang), cards)
+
+    def _missing(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
+        """An item the catalog lacks: say so, then the closest things it has (by the name's meaning)."""
+        lang = turn.lang
+        head = say(lang, "missing", name=f"“{parsed.missing}”")
+        request = RankRequest(query_text=parsed.missing, exclude_ids=list(turn.state.disliked_ids))
+        candidates = turn.engine.ranker.rank(request, k=MAX_ABOUT)
+        if not candidates:
+            yield self._finish(turn, head, turn.session.cards)
+            return
+        yield from self._pick(turn, candidates, MAX_ABOUT, f"{head}\n{say(lang, 'missing_alternatives')}")
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, state, lang = turn.engine, turn.state, turn.lang
+        remaining = [] if parsed.intent != "refine" or parsed.new_topic or parsed.liked_ids else \
+            state.choice_left(turn.engine.items, parsed.wants_more and not (parsed.seen_ids or parsed.disliked_ids
+                                                                             or parsed.replace_one))
+        if remaining:
+            # a critique right after "which of A, B and C": choose again among those still in the running
+            candidates = engine.ranker.rank(self._request(state, parsed, exclude=[]), k=len(remaining), only_ids=remaining)
+            if len(candidates) >= 2:
+                yield self._choose_one(turn, candidates, keep_choice=remaining)
+                return
+            if candidates:
+                yield from self._pick(turn, candidates, 1, say(lang, "intro_replace"))
+                return
         if parsed.liked_ids or parsed.preferred_genres or parsed.preferences or parsed.intent == "recommend":
             self._interest_tags(turn)
         targets = parsed.target_ids if parsed.intent == "more_like" else []
-        seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *targets]
+        seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids, *targets]
         request = self._request(state, parsed, exclude=seen, anchors=targets)
         turn.trace.query = request.query_text
         started = time.monotonic()
-        candidates = engine.ranker.rank(request, k=self.settings.candidates_for_llm)
+        wanted = 1 if parsed.replace_one else self.settings.recommendations_per_turn
+        narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
+            and not parsed.constraint_update.is_empty()
+        candidates = self._ranked(engine, request, state, wanted, narrowing)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
-            key = "nothing_left" if unfiltered else "no_results"
+            key = "nothing_left" if unfiltered else "none_fit"
+            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits
+            cards = [c for c in turn.session.picks if c.item_id not in gone] if unfiltered else []
             yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
-                               turn.session.picks)
+                               cards)
             return
-        intro = say(lang, "intro_refine" if parsed.intent in ("refine", "more_like") else "intro")
-        yield from self._pick(turn, candidates, self.settings.recommendations_per_turn, intro)
+        intro = say(lang, self._intro_key(turn, parsed))
+        if len(candidates) < wanted:
+            intro = f"{say(lang, 'fewer', engine.kind, n=len(candidates))}\n{intro}"
+        yield from self._pick(turn, candidates, wanted, intro)
+
+    def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int,
+                narrowing: bool = False) -> list[Candidate]:
+        """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
+        critique ("under 600") may show again items shown before that fit, when too few new ones do.
+        Items with the moods and themes asked for come first."""
+        k = max(self.settings.candidates_for_llm, wanted)
+        candidates = engine.ranker.rank(request, k=k)
+        if narrowing and len(candidates) < wanted:
+            keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
+            again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
+            have = {c.item.id for c in candidates}
+            candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
+        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in request.exclude_ids
+                 and request.constraints.accepts(engine.items[i])]
+        if named:  # "电饭煲有吗": the products whose title says so come first
+            first = engine.ranker.rank(request, k=len(named), only_ids=named)
+            candidates = first + [c for c in candidates if c.item.id not in set(named)]
+        if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
+            genres = request.constraints.genres_include or list(state.preferred_genres)
+            looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
+            more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
+            have = {c.item.id for c in candidates}
+            candidates += [c for c in more if c.item.id not in have][: k - len(candidates)]
+        return soft_tag_first(candidates, [*state.soft_tags, *request.constraints.tags_any])
+
+    @staticmethod
+    def _intro_key(turn: _Turn, parsed: ParsedMessage) -> str:
+        if turn.first or parsed.new_topic or not turn.previous:
+            return "intro_first"
+        if parsed.replace_one:
+            return "intro_replace"
+        return "intro_refine" if parsed.intent in ("refine", "more_like") else "intro_first"
+
+    def _reason_context(self, turn: _Turn) -> ReasonContext:
+        state, items = turn.state, turn.engine.items
+        previous = [items[i] for i in turn.previous if i in items]
+        years = [i.year for i in previous if i.year]
+        c = state.constraints
+        return ReasonContext(lang=turn.lang, liked=[items[i] for i in state.liked_ids if i in items], constraints=c,
+                             preferred_genres=list(state.preferred_genres), soft_tags=list(state.soft_tags),
+                             previous=previous, older=bool(years and c.year_max is not None and min(years) > c.year_max),
+                             newer=bool(years and c.year_min is not None and max(years) < c.year_min))
 
     # -- the three paradigms ----------------------------------------------------------------------
     def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],
@@ -199,6 +332,7 @@ class DialogueManager:
             rejected=list(state.last_candidates) if parsed.wants_more else [],
             recent=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
             genres=[*state.preferred_genres, *constraints.genres_include],
+            people=list(constraints.people),
             year_min=constraints.year_min,
             year_max=constraints.year_max,
             query_words=[" ".join(words)],
@@ -230,7 +364,9 @@ class DialogueManager:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         self._trace_candidates(turn, candidates)
         points = self._selling_points(turn, [c.item for c in candidates])
-        ranker = [Pick(id=c.item.id, reason=explain_candidate(c, lang, engine.items)) for c in candidates[:k]]
+        ctx = self._reason_context(turn)
+        ranker = [Pick(id=c.item.id, reason=explain(c.item, ctx, n, c, engine.items))
+                  for n, c in enumerate(candidates[:k])]
         trace.ranker_picked = [p.id for p in ranker]
         titles = {c.item.id: c.item.display_title(lang) for c in candidates}
         head = "\n\n".join([*turn.notes, intro])
@@ -291,26 +427,11 @@ class DialogueManager:
         if item.kind == "product":
             subtitle = price_text(item)
         else:
-            subtitle = " · ".join(x for x in [str(item.year or ""), KIND_LABELS[lang].get(item.kind, "")] if x)
+            subtitle = " · ".join(x for x in [str(item.year or ""), say(lang, f"kind_{item.kind}")] if x)
         tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
         return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
                         tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why,
                         image_url=item.image_url or "")
-
-    @staticmethod
-    def _about(item: Item, lang: str, points: Sequence[str], why: str) -> str:
-        """Facts about one item, all from the catalog."""
-        lines = [say(lang, "about", title=quoted_title(item, lang))]
-        fact = key_fact(item, lang)
-        if fact:
-            lines.append(fact + ("。" if lang == "zh" else "."))
-        description = item.display_description(lang)
-        if description:
-            lines.append(description[:400])
-        lines += [f"• {p}" for p in points]
-        if why:
-            lines.append(("适合你的理由：" if lang == "zh" else "Why it may suit you: ") + why)
-        return "\n".join(lines)
 
     @staticmethod
     def _user_state(engine: CatalogEngine, state: DialogueState, lang: str) -> str:

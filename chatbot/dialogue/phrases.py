@@ -1,10 +1,12 @@
-"""The dialogue manager's own sentences, in English and Chinese. Item facts never come from here."""
+"""The dialogue layer's one string table: every sentence the manager and its answers say, in English and
+Chinese. Item facts never come from here; they are filled in from the catalog."""
 
 from __future__ import annotations
 
 from chatbot.filters import Constraints
 from chatbot.genres import genre_label
-from chatbot.llm.templates import join_words
+from chatbot.items import Lang
+from chatbot.item_text import join_words
 
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -24,8 +26,32 @@ PHRASES: dict[str, dict[str, str]] = {
         "about": "About {title}:",
         "why_intro": "Why I suggested these:",
         "compare_need_two": "Name at least two {things} from the catalog to compare.",
-        "fallback_note": "The language model did not answer in time, so the no-LLM mode answered this turn.",
-        "store_down": "The catalog search is unavailable right now. Please try again in a moment; your conversation is kept.",
+        "intro_first": "Here is what I'd suggest:",
+        "intro_more": "Here are a few more:",
+        "intro_replace": "Here's another one instead:",
+        "choose_one": "My pick: {title}. {why}",
+        "runner_up": "Runner-up: {title}. {why}",
+        "compare_facts": "Side by side:",
+        "fewer": "Only {n} {things} in the catalog fit all of that, so I'm showing just those.",
+        "none_fit": "Nothing in the catalog fits all of that ({filters}); that combination isn't possible here. Loosen one condition?",
+        "missing": "I don't have {name} in the catalog.",
+        "missing_alternatives": "The closest things I do have:",
+        "off_topic": "I can't help with that; I only know this catalog of {things}. What are you looking for: a genre, a mood, or a {thing} you liked?",
+        "have_it": "Yes, the catalog has it:",
+        "fact_best": "{title}: {value} (vs {others}).",
+        "fact_unknown": "The catalog doesn't list the {fact} of {titles}.",
+        "fact_yes": "{title}: the catalog's description mentions “{value}”.",
+        "fact_not_listed": "{title}: the catalog doesn't mention “{value}”, so I can't confirm it.",
+        "role_director": "directed by {names}",
+        "role_brand": "made by {names}",
+        "role_author": "written by {names}",
+        "role_creator": "created by {names}",
+        "role_other": "with {names}",
+        "role_cast": "starring {names}",
+        "why_it_fits": "Why it may suit you: ",
+        "kind_movie": "Film",
+        "kind_series": "Series",
+        "kind_product": "Product",
         "follow_up_movie": "Want something newer, older, or more like one of these?",
         "follow_up_product": "Want something cheaper, or more like one of these?",
         "thing_movie": "film or series",
@@ -50,8 +76,32 @@ PHRASES: dict[str, dict[str, str]] = {
         "about": "关于{title}：",
         "why_intro": "我推荐这些的理由：",
         "compare_need_two": "请至少说出目录里的两部{things}来比较。",
-        "fallback_note": "语言模型没有及时回答，本轮由无 LLM 模式作答。",
-        "store_down": "目录检索暂时不可用，请稍后再试；你的对话都还在。",
+        "intro_first": "我为你推荐：",
+        "intro_more": "再给你几部：",
+        "intro_replace": "换成这一个：",
+        "choose_one": "我选{title}。{why}",
+        "runner_up": "其次是{title}。{why}",
+        "compare_facts": "放在一起比较：",
+        "fewer": "目录里同时满足这些条件的只有 {n} 个，所以只列出这些。",
+        "none_fit": "目录里没有同时满足这些条件的结果（{filters}），这个组合在这里做不到。要放宽一个条件吗？",
+        "missing": "目录里没有{name}。",
+        "missing_alternatives": "目录里最接近的有：",
+        "off_topic": "这个我帮不上忙，我只了解这个{things}目录。你想找什么？可以说一个类型、一种心情，或者一部你喜欢的{thing}。",
+        "have_it": "有的，目录里有：",
+        "fact_best": "{title}：{value}（对比{others}）。",
+        "fact_unknown": "目录里没有{titles}的{fact}信息。",
+        "fact_yes": "{title}：目录的介绍里提到了“{value}”。",
+        "fact_not_listed": "{title}：目录里没有提到“{value}”，所以我没法确认。",
+        "role_director": "导演{names}",
+        "role_brand": "品牌{names}",
+        "role_author": "作者{names}",
+        "role_creator": "主创{names}",
+        "role_other": "有{names}",
+        "role_cast": "主演{names}",
+        "why_it_fits": "适合你的理由：",
+        "kind_movie": "电影",
+        "kind_series": "剧集",
+        "kind_product": "商品",
         "follow_up_movie": "想要新一点的、老一点的，或者更像其中某一个的吗？",
         "follow_up_product": "想要便宜一点的，或者更像其中某一个的吗？",
         "thing_movie": "影视作品",
@@ -62,9 +112,9 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def say(lang: str, key: str, kind: str = "movie", **values: object) -> str:
+def say(lang: Lang, key: str, kind: str = "movie", **values: object) -> str:
     """A phrase in `lang` ('en' or 'zh'), with {thing}/{things} filled for the catalog's kind."""
-    table = PHRASES["zh" if lang == "zh" else "en"]
+    table = PHRASES[lang]
     noun = "product" if kind == "product" else "movie"
     return table[key].format(thing=table[f"thing_{noun}"], things=table[f"things_{noun}"], **values)
 
@@ -96,5 +146,13 @@ def describe_constraints(constraints: Constraints, lang: str) -> str:
             parts.append(("价格至少" if zh else "price at least ") + money.format(low_p))
     if constraints.languages:
         parts.append(("语言：" if zh else "language: ") + ", ".join(constraints.languages))
+    if constraints.countries:
+        parts.append(("地区：" if zh else "country: ") + ", ".join(constraints.countries))
+    if constraints.people:
+        parts.append(("人物：" if zh else "with ") + join_words(constraints.people, lang))
+    if constraints.tags_any:
+        parts.append(("主题：" if zh else "about ") + join_words(constraints.tags_any, lang))
+    if constraints.tags_exclude:
+        parts.append(("不要" if zh else "not ") + join_words(constraints.tags_exclude, lang))
     return ("；" if zh else "; ").join(parts)
 

@@ -8,7 +8,7 @@ from chatbot.dialogue.manager import DialogueManager
 from chatbot.dialogue.session import ChatSession
 from chatbot.engine import CatalogEngine
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
-from chatbot.llm.templates import explain_candidate
+from chatbot.item_text import explain_candidate
 from chatbot.ranking.request import RankRequest
 from chatbot.turn import ItemCard
 

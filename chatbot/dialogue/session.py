@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
 from chatbot.dialogue.state import DialogueState
+from chatbot.items import Lang
 from chatbot.turn import ItemCard
 
 MAX_HISTORY = 200  # messages kept per session; the LLM sees only the last few
@@ -14,7 +13,7 @@ MAX_HISTORY = 200  # messages kept per session; the LLM sees only the last few
 
 class ChatSession(BaseModel):
     catalog: str
-    lang: Literal["en", "zh"] = "en"  # the reply language: the UI switch, or the language the user writes in
+    lang: Lang = "en"  # the reply language: the UI switch, or the language the user writes in
     history: list[dict] = Field(default_factory=list)  # {"role", "content"} as the user saw it
     state: DialogueState = Field(default_factory=DialogueState)
     cards: list[ItemCard] = Field(default_factory=list)  # the cards on screen

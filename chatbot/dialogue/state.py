@@ -6,14 +6,14 @@ through `apply` (one parsed message) and `record_shown` (what the manager displa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from chatbot.dialogue.message import ParseContext, ParsedMessage
 from chatbot.filters import Constraints
-
-if TYPE_CHECKING:
-    from chatbot.dialogue.parser import ParsedMessage
+from chatbot.items import Item, Lang
 
 MAX_PREFERENCES = 20
 MAX_TAGS = 30
@@ -47,7 +47,10 @@ class DialogueState(BaseModel):
     last_candidates: list[str] = Field(default_factory=list)  # ids in display order, last turn
     focus_id: str | None = None  # the item last talked about on its own ("that one")
     interest_tags: list[str] = Field(default_factory=list)
-    language: Literal["en", "zh"] = "en"
+    seen_ids: list[str] = Field(default_factory=list)  # "I've seen it": never recommended again
+    choice_ids: list[str] = Field(default_factory=list)  # the named items of the last "which of A, B, C?"
+    soft_tags: list[str] = Field(default_factory=list)  # moods and themes of the current request (ranked first)
+    language: Lang = "en"
     turn_count: int = 0
     last_query: str = ""
     card_feedback: dict[str, str] = Field(default_factory=dict)  # item id -> FeedbackAction, from the card buttons
@@ -61,11 +64,48 @@ class DialogueState(BaseModel):
         if keep_language:
             self.language = language
 
+    def parse_context(self) -> ParseContext:
+        """What the parser reads from this conversation."""
+        return ParseContext(last_ids=tuple(self.last_candidates), focus_id=self.focus_id, language=self.language,
+                            constraints=self.constraints, turn_count=self.turn_count)
+
+    def new_topic(self) -> None:
+        """A fresh request: the earlier filters, wishes and moods no longer apply (likes and history stay)."""
+        self.constraints = Constraints()
+        self.preferences, self.preferred_genres, self.soft_tags = [], [], []
+        self.last_query = ""
+
+    def choice_left(self, items: Mapping[str, Item], wants_new: bool) -> list[str]:
+        """After "which of A, B and C?": the named items still in the running (not seen, not rejected),
+        those that fit the filters first; empty when there was no such choice or new items are wanted."""
+        if not self.choice_ids or wants_new:
+            return []
+        gone = {*self.seen_ids, *self.disliked_ids}
+        left = [i for i in self.choice_ids if i not in gone and i in items]
+        return [i for i in left if self.constraints.accepts(items[i])] or left
+
+    def drop_wishes(self, words: list[str]) -> None:
+        """Wishes the person no longer holds ("doesn't have to be for hiking"): moods, genres, earlier words."""
+        lowered = [w.lower() for w in words]
+        self.soft_tags = [t for t in self.soft_tags if t not in lowered]
+        self.preferred_genres = [g for g in self.preferred_genres if g not in lowered]
+        self.preferences = [p for p in self.preferences if not any(w in p.lower() for w in lowered)]
+        self.interest_tags = [t for t in self.interest_tags if not any(w in t for w in lowered)]
+        if any(w in self.last_query.lower() for w in lowered):
+            self.last_query = ""
+
     def apply(self, parsed: ParsedMessage) -> None:
         """Fold one parsed message into the state."""
         if parsed.intent == "start_over":
             self.reset()
+        elif parsed.new_topic:
+            self.new_topic()
         self.turn_count += 1
+        _add(self.seen_ids, parsed.seen_ids, MAX_SHOWN)
+        if parsed.soft_tags:
+            self.soft_tags = list(parsed.soft_tags)
+        if parsed.dropped:
+            self.drop_wishes(parsed.dropped)
         if parsed.language:
             self.language = parsed.language
         _remove(self.disliked_ids, parsed.liked_ids)
@@ -88,7 +128,8 @@ class DialogueState(BaseModel):
             self.last_query = parsed.query
 
     def record_shown(self, ids: list[str]) -> None:
-        """What the manager displayed this turn, in display order."""
+        """What the manager displayed this turn, in display order (a new list ends an earlier choice)."""
+        self.choice_ids = []
         self.last_candidates = list(dict.fromkeys(ids))
         _add(self.shown_ids, self.last_candidates, MAX_SHOWN)
         if len(self.last_candidates) == 1:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from chatbot.dialogue.catalog_terms import CatalogTerms
+from chatbot.dialogue.common_words import COMMON_WORDS, INTERJECTIONS, STOPWORDS, ZH_COMMON, ZH_KIND_WORDS
 from chatbot.genres import genre_names
 from chatbot.items import Item
 
@@ -32,45 +34,7 @@ _SENTENCE_END = ".!?。！？\n;；:："
 _MAX_NAME_TOKENS = 24
 _MAX_FUZZY_WINDOWS = 48
 _FUZZY_CUTOFF = 90.0
-
-# Function words and very common words: a title made only of these is "weak" and must be written
-# as a title (quoted, capitalised, or with its year) to count.
-STOPWORDS = frozenset(
-    "a an the of and or in on at to for from by with without is it its it's are was were be been "
-    "i me my we us our you your he him his she her they them their this that these those there "
-    "here what which who whom how why when where not no yes so as if but up down out off over "
-    "under again all any some one two three four five six seven eight nine ten do does did done "
-    "have has had can could would should will just very too more most much many few other "
-    "another such only own same than then now also into about like love".split()
-)
-COMMON_WORDS = frozenset(
-    "heat big home hero signs frozen cars jaws alien aliens taken crash rush drive fury gravity "
-    "inception arrival contact election together days angels story life live living time man men "
-    "woman women girl girls boy boys friends family house run go get got good bad best better "
-    "great little small new old young night day world war love lovers dark light fire water "
-    "earth star stars sky city town road street room door game games play player love heart "
-    "mind dream dreams killer killers heaven hell ghost ghosts monster monsters shining others "
-    "lucky happy sad funny soul spirit rain storm snow ice sun moon red blue black white green "
-    "gold money power king queen kings boss cop cops gun guns fight fighter fighters hunter "
-    "hunt chase escape rescue mission doctor nurse teacher student school college office "
-    "boiled hard easy simple first last final next wild free brave safe lost found "
-    "birds bird dogs dog cats cat wolf horse fish shark sharks island ocean sea river mountain "
-    "paper glass stone rock wall bridge train plane ship boat car bus truck bike phone watch "
-    "book books music song songs dance party wedding birthday christmas holiday summer winter "
-    "spring fall autumn morning evening tonight today tomorrow yesterday home alone up it her "
-    "heist twist twisted ending beginning trust truth lies lie secret secrets silence noise "
-    "speed split us them nope smile cure ring grudge descent saw hereditary mother father "
-    "brother sister son daughter wife husband baby kid kids children people person everyone "
-    "nobody somebody anything something nothing everything funny scary movie movies film films "
-    "series show shows tv drama comedy action horror thriller romance documentary animation "
-    "mystery crime fantasy western musical war history sport sports family adventure mom dad mum "
-    "hi hello else ever never always yes remember weekend popcorn awesome date night tonight paul queen "
-    "lucas batman superman taken".split()
-)
-# never titles unless quoted or followed by their year, however they are written
-INTERJECTIONS = frozenset("yes no ok okay hello hi hey thanks sorry please wow awesome cool great nice sure may "
-                          "always never remember maybe whatever anyway".split())
-ZH_COMMON = frozenset("英雄 功夫 活着 侠女 醉拳 黑社会 家庭 爱情 喜剧 恐怖 科幻 电影 好看 朋友 你好 喜欢 今天 明天 时间 世界".split())
+_LIST_GLUE = re.compile(r"^[\s、,，/《》「」“”\"]*(?:和|与|跟|及|以及|或|或者|还是)?[\s、,，/《》「」“”\"]*$")
 
 
 class TitleMatch(BaseModel):
@@ -146,10 +110,17 @@ class TitleMatcher:
         self.kinds: frozenset[str] = frozenset(item.kind for item in items)
         self.languages: frozenset[str] = frozenset(item.language for item in items if item.language)
         self.has_prices: bool = any(item.price is not None for item in items)
+        self.terms = CatalogTerms.build(items)  # countries, people, tags and mood words the catalog holds
+        self._product_titles = {i.id: f"{i.title} {i.title_zh or ''}".lower() for i in items if i.kind == "product"}
+        tag_counts = Counter(t for item in items for t in item.tags)
+        self._broad_words = frozenset(w for t, n in tag_counts.items() if n > 4 for w in t.split()) | set(genre_names())
         ranked = sorted(items, key=lambda i: (-(i.popularity or 0.0), -(i.year or 0), i.id))
         for item in ranked:
             for name, with_year in self._names(item):
                 self._add(name, item.id, with_year)
+        for name, item_id in short_product_names(items, self._generic_words(items)).items():
+            if tuple(t for t, _, _ in tokenize(_fold_width(name))) not in self._entries:
+                self._add(name, item_id, False)
         # fuzzy choices: strong latin names of at least 6 characters
         self._fuzzy_keys: list[str] = []
         self._fuzzy_entries: list[_Entry] = []
@@ -179,6 +150,15 @@ class TitleMatcher:
             bare, source_year = _strip_year(source)
             yield bare, False
             yield source, source_year is not None
+
+    @staticmethod
+    def _generic_words(items: Sequence[Item]) -> frozenset[str]:
+        """Words that name kinds of things, not one thing: genres/categories, tags, common words."""
+        words = set(STOPWORDS | COMMON_WORDS | INTERJECTIONS) | set(genre_names()) | set(ZH_KIND_WORDS)
+        for item in items:
+            for tag in item.tags:
+                words.update(t for t, _, _ in tokenize(tag))
+        return frozenset(words)
 
     @staticmethod
     def _catalog_common_words(items: Sequence[Item]) -> frozenset[str]:
@@ -242,6 +222,20 @@ class TitleMatcher:
         best = process.extractOne(text, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
         return self._fuzzy_entries[best[2]].ids[0] if best else None
 
+    def title_word_hits(self, text: str, limit: int = 4) -> list[str]:
+        """Products whose title holds a word of the message ("电饭煲", "headlamp"): a word naming at most
+        `limit` products, so it says what kind of thing is wanted; the best such word's products."""
+        words = [w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower())
+                 if w not in STOPWORDS and w not in COMMON_WORDS and w not in INTERJECTIONS and w not in self._broad_words]
+        for run in re.findall(r"[\u3400-\u9fff]{3,}", text):
+            words += [run[k:k + n] for n in (4, 3) for k in range(len(run) - n + 1)]
+        best: list[str] = []
+        for word in words:
+            hits = [i for i, title in self._product_titles.items() if word in title]
+            if 0 < len(hits) <= limit and (not best or len(hits) < len(best)):
+                best = hits
+        return best
+
     def find_in_text(self, text: str) -> list[TitleMatch]:
         """Items named in `text`: non-overlapping, chosen longest/best first, returned in text order."""
         if not text:
@@ -264,8 +258,32 @@ class TitleMatcher:
                 covered[k] = True
             i = end_index
         matches.extend(self._fuzzy(folded, tokens, covered))
+        matches.extend(self._listed_beside(folded, tokens, covered, matches))
         matches.sort(key=lambda m: m.start)
         return matches
+
+    def _listed_beside(self, text: str, tokens: list[tuple[str, int, int]], covered: list[bool],
+                       matches: list[TitleMatch]) -> list[TitleMatch]:
+        """A weak Chinese title ("活着") listed right beside a title that did match ("霸王别姬和活着")."""
+        found: list[TitleMatch] = []
+        for i, (token, start, _) in enumerate(tokens):
+            if covered[i] or not _is_cjk(token):
+                continue
+            node, j, hit = self._root, i, None
+            while j < len(tokens) and not covered[j] and (child := node.children.get(tokens[j][0])) is not None:
+                node, j = child, j + 1
+                if node.entry is not None and node.entry.cjk:
+                    hit = (j, node.entry)
+            if hit is None:
+                continue
+            end = tokens[hit[0] - 1][2]
+            beside = any(_LIST_GLUE.match(text[m.end:start]) or _LIST_GLUE.match(text[end:m.start])
+                         for m in [*matches, *found])
+            if beside and len(text[start:end]) >= 2:
+                found.append(self._match(hit[1], start, end, 100.0))
+                for k in range(i, hit[0]):
+                    covered[k] = True
+        return found
 
     def _match(self, entry: _Entry, start: int, end: int, score: float) -> TitleMatch:
         return TitleMatch(item_id=entry.ids[0], start=start, end=end, score=score, matched=entry.name,
@@ -320,6 +338,8 @@ class TitleMatcher:
         # a capitalised common word opening a sentence is just a sentence ("Her acting ...")
         if text.strip(" \t\n.!?\"'“”") == text[start:end]:
             return True
+        if any(_is_cjk(ch) for ch in text) and words[0][:1].isupper():
+            return True  # a capitalised latin name inside a Chinese sentence: "Inception 和 Memento"
         common = STOPWORDS | COMMON_WORDS | self._common
         return not (_sentence_start(text, start) and all(t in common for t, _, _ in tokens[i:j]))
 
@@ -414,3 +434,52 @@ def _followed_by_year(text: str, end: int) -> bool:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t\"'“‘*-")
     return not before or before[-1] in _SENTENCE_END
+
+
+def short_product_names(items: Sequence[Item], generic: frozenset[str]) -> dict[str, str]:
+    """What people call a product instead of its full title: 'Buds Pro', 'Cirrus Buds Pro', 'SkyBook 13',
+    '西湖龙井', '普洱茶饼'. Only spans of the title that name exactly one item and hold a word that is not
+    generic (a category, a tag, a common word) or a model number are kept."""
+    spans: dict[str, set[str]] = {}
+    for item in items:
+        if item.kind != "product":
+            continue
+        for span in _title_spans(item):
+            spans.setdefault(span, set()).add(item.id)
+    names: dict[str, str] = {}
+    for span, ids in spans.items():
+        if len(ids) != 1:
+            continue
+        tokens = [t for t, _, _ in tokenize(span)]
+        cjk = all(_is_cjk(t) for t in tokens)
+        if cjk:
+            # a product's own name ("西湖龙井", "普洱茶饼"), not a kind of product ("蓝牙音箱")
+            if len(tokens) >= 4 and span not in generic and not any(span.endswith(w) for w in generic if _is_cjk(w[:1])):
+                names[span] = next(iter(ids))
+            continue
+        distinctive = [t for t in tokens if t not in generic and not t.isdigit() and len(t) >= 3]
+        if distinctive and (len(tokens) >= 2 or (len(tokens[0]) >= 6 and any(c.isdigit() for c in span) is False
+                                                  and tokens[0] not in generic)):
+            names[span] = next(iter(ids))
+    return names
+
+
+def _title_spans(item: Item) -> set[str]:
+    spans: set[str] = set()
+    brands = [n for n in item.people.get("brand", [])]
+    for title in (item.title, item.title_zh or ""):
+        words = title.split()
+        brand_words = next((b.split() for b in brands if title.startswith(b)), [])
+        rest = words[len(brand_words):]
+        latin = [w for w in rest if not any(_is_cjk(c) for c in w)]
+        for n in range(1, 4):
+            for k in range(0, max(0, len(latin) - n + 1)):
+                span = " ".join(latin[k:k + n]).strip(",")
+                spans.add(span)
+                if brand_words:
+                    spans.add(f"{brand_words[0]} {span}")
+        for run in re.findall(r"[\u3400-\u9fff]{2,}", title):
+            for n in range(2, min(len(run), 6) + 1):
+                for k in range(0, len(run) - n + 1):
+                    spans.add(run[k:k + n])
+    return {s for s in spans if s}

@@ -1,7 +1,9 @@
-"""The no-LLM texts: selling points, explanations and interest tags built only from catalog facts.
+"""Catalog facts as text: titles, prices, people, selling points, the ranker's reasons and interest tags, built
+only from the item's own data. Below the dialogue and LLM layers: both use it (the LLM layer for prompts and
+fallbacks, the dialogue layer for answers).
 
-This is what users read when no model runs (or when a model fails), so it is written to read well in
-English and Chinese. Every sentence here is made of the item's own data or the ranker's reasons.
+Every sentence here is made of the item's own data or the ranker's reasons; what the dialogue says to a
+person (its reasons, answers and phrases) lives in chatbot/dialogue.
 """
 
 from __future__ import annotations
@@ -104,6 +106,14 @@ def _attribute_text(key: str, value: object, lang: str) -> str:
         return label if value else ""
     shown = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{label} {shown}{unit[0] if unit else ''}"
+
+
+def attribute_label(key: str) -> tuple[str, str]:
+    """('ram', '内存') for 'ram_gb': an attribute's name in English and Chinese, without its unit."""
+    parts = key.split("_")
+    unit_at = next((i for i in range(len(parts) - 1, 0, -1) if parts[i] in _UNITS), None)
+    label = " ".join(p for i, p in enumerate(parts) if i != unit_at)
+    return label, _ZH_LABELS.get(label, "")
 
 
 def _genres(item: Item, lang: str, limit: int = 3) -> list[str]:

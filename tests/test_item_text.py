@@ -7,7 +7,7 @@ from llm_fakes import load_items
 
 from chatbot.items import Item
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
-from chatbot.llm.templates import (explain_candidate, interest_tags_from_facts, person_name,
+from chatbot.item_text import (explain_candidate, interest_tags_from_facts, person_name,
                                    selling_points_from_facts)
 from chatbot.ranking.candidate import Candidate, Reason
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
+
+from chatbot.items import Lang
 
 
 class ItemCard(BaseModel):
@@ -70,6 +70,6 @@ class TurnUpdate(BaseModel):
     text: str
     cards: list[ItemCard] = Field(default_factory=list)
     trace: DecisionTrace | None = None
-    lang: Literal["en", "zh"] = "en"
+    lang: Lang = "en"
     thinking: bool = False  # the model is still working: cards and text may change in a later update
     done: bool = False

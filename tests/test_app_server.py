@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from app_support import XSS_MARKUP, card_ids, card_titles, catalog_titles, message_text, serve_app
 
+from chatbot.evaluation.checks import reply_language
+
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 pytestmark = pytest.mark.slow
@@ -93,10 +95,11 @@ def test_other_catalog_starts_a_fresh_conversation(app):
 
 def test_markup_in_catalog_text_comes_back_as_text(app):
     c = client(app)
-    outputs = c.predict("Markup Test Desk Lamp", "products", "en", api_name="/chat")
+    outputs = c.predict("Tell me about the Markup Test Desk Lamp", "products", "en", api_name="/chat")
     history, cards_html, trace_html = outputs[0], outputs[1], outputs[2]
     shown = "".join(message_text(m) for m in history) + cards_html + trace_html
-    assert "<img" not in shown and "<script" not in shown.lower() and "<b>bold" not in shown
+    # the page's own pictures are <img> tags too; the catalog's markup must never become one
+    assert "<img src=x" not in shown and "<script" not in shown.lower() and "<b>bold" not in shown
     assert "&lt;img src=x onerror=" in shown, "the markup is visible as text"
     assert any(XSS_MARKUP in title for title in card_titles(cards_html)), "the lamp is recommended"
 
@@ -178,5 +181,7 @@ def test_a_question_during_warm_up_streams_progress_in_its_language_then_answers
         assert waiting, "the waiting text, in Chinese, while the catalog is indexed"
         embedder.gate.set()
         history, cards_html, _, lang, _ = job.result(timeout=60)
-        assert card_titles(cards_html) and lang == "zh", "answered in the same turn, without asking again"
+        assert card_titles(cards_html), "answered in the same turn, without asking again"
+        assert lang == "en", "a message in another language does not flip the page"
+        assert reply_language(message_text(history[-1])) == "zh", "the answer is in the question's language"
         assert "目录还在准备中" not in message_text(history[-1])

@@ -48,7 +48,8 @@ def test_garbage_lines_never_crash(lines: list[bytes], fmt: str) -> None:
         result = load_catalog(path, fmt=fmt)
     accounted = {e.line for e in result.errors}
     # every meaningful line is either an item or at least one RowError
-    meaningful = [n for n, raw in enumerate(lines, start=1) if _meaningful(raw)]
+    meaningful = [n for n, raw in enumerate(lines, start=1)  # a byte-order mark opening the file is not content
+                  if _meaningful(raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw)]
     assert len(result.items) + len(accounted) == len(meaningful)
     assert accounted <= set(meaningful)
 

@@ -57,10 +57,10 @@ def _chat_requests(ranker):
     requests = []
     for script in (["Something new with Ryan Gosling please, a romance"], ["a horror from the 80s"],
                    ["I loved The Shining and It Follows. I hated Superbad. I haven't seen Die Hard. "
-                    "Something with Jack Nicholson", "something else please"]):
+                    "What should I watch next?", "something else please"]):
         state = DialogueState()
         for message in script:
-            parsed = parse_message(message, titles, state)
+            parsed = parse_message(message, titles, state.parse_context())
             state.apply(parsed)
             seen = [*state.shown_ids, *state.liked_ids, *state.disliked_ids, *state.mentioned_ids]
             request = manager._request(state, parsed, exclude=seen)

@@ -171,9 +171,17 @@ def _replace(out: ParsedMessage, context: ParseContext) -> bool:
     return True
 
 
+def _only_names(text: str) -> bool:
+    """The masked message holds item names and nothing else (punctuation aside)."""
+    return _MASK in text and not re.sub(rf"[{_MASK}\s\W_]+", "", text)
+
+
 def _ask_about(out: ParsedMessage, text: str, context: ParseContext) -> bool:
     if HAVE.search(text) and out.mentioned_ids and not (out.liked_ids or out.disliked_ids):
         out.intent, out.target_ids = "ask_about", list(out.mentioned_ids)  # "do you have X?" and X is here
+        return True
+    if out.mentioned_ids and _only_names(text) and not (out.liked_ids or out.disliked_ids or out.preferences):
+        out.intent, out.target_ids = "ask_about", list(out.mentioned_ids)  # a bare title: show that item
         return True
     if out.target_ids or (out.referenced_ids and (ASK.search(text) or out.wants_explanation)
                           and not (out.liked_ids or out.disliked_ids)):

@@ -20,7 +20,7 @@ from chatbot.config import Settings
 from chatbot.errors import ChatbotError
 from chatbot.items import Item
 from chatbot.loaders import load_catalog
-from chatbot.ui_text import Lang
+from chatbot.items import Lang
 
 ITEM_CHECKS = ("picks_subset_of", "first_pick_in", "picks_include_any", "picks_exclude",
                "liked", "liked_include", "disliked_include", "liked_exclude")

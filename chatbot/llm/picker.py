@@ -24,7 +24,7 @@ from langchain_core.utils.json import parse_json_markdown, parse_partial_json
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.errors import LLMError, PromptError
-from chatbot.items import Item
+from chatbot.items import Item, Lang
 from chatbot.llm.base import stream_within
 from chatbot.llm.claims import describes_other
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
@@ -73,7 +73,7 @@ class PickRequest(BaseModel):
     message: str
     wants: str = "-"
     candidates: list[Candidate]
-    lang: Literal["en", "zh"] = "en"
+    lang: Lang = "en"
     k: int = 3
     role: Role = "explain"
     items: Mapping[str, Item] = Field(default_factory=dict)  # the catalog: liked anchors a reason may cite

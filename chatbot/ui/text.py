@@ -6,9 +6,8 @@ Item facts never come from here; they come from the catalog through the chat ser
 
 from __future__ import annotations
 
-from typing import Literal
+from chatbot.items import Lang
 
-Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 LANG_CHOICES = [("English", "en"), ("中文", "zh")]
 

@@ -10,7 +10,8 @@ from conftest import PROJECT_ROOT
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.state import DialogueState
-from chatbot.dialogue.titles import TitleMatcher, short_product_names
+from chatbot.dialogue.product_names import short_product_names
+from chatbot.dialogue.titles import TitleMatcher
 from chatbot.filters import Constraints
 from chatbot.loaders import load_catalog
 

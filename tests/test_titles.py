@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, shared_data
 
-from chatbot.dialogue.titles import TitleMatcher, normalize
+from chatbot.dialogue.titles import TitleMatcher
+from chatbot.dialogue.tokens import normalize
 from chatbot.items import Item
 
 log = logging.getLogger(__name__)

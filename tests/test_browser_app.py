@@ -279,7 +279,7 @@ def test_switching_language_translates_cards_and_labels_together(laptop):
 def test_markup_in_catalog_text_does_not_run(laptop):
     page = laptop
     choose_catalog(page, "products")
-    send(page, "Markup Test Desk Lamp <img src=x onerror=\"window.__xss=3\">")
+    send(page, "Tell me about the Markup Test Desk Lamp <img src=x onerror=\"window.__xss=3\">")
     wait_for_reply(page, 1)
     wait_for_cards(page)
     page.wait_for_timeout(500)  # give any injected onerror handler time to fire

@@ -1,8 +1,8 @@
-"""Catalog facts as text: titles, prices, people, selling points, the ranker's reasons and interest tags, built
-only from the item's own data. Below the dialogue and LLM layers: both use it (the LLM layer for prompts and
+"""Catalog facts as text: titles, prices, people, selling points and interest tags, built only from the
+item's own data. Below the dialogue and LLM layers: both use it (the LLM layer for prompts and
 fallbacks, the dialogue layer for answers).
 
-Every sentence here is made of the item's own data or the ranker's reasons; what the dialogue says to a
+Every sentence here is made of the item's own data; what the dialogue says to a
 person (its reasons, answers and phrases) lives in chatbot/dialogue.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from chatbot.genres import genre_label
 from chatbot.items import Item
-from chatbot.ranking.candidate import Candidate, Reason
 
 _PAREN = re.compile(r"^(.*?)\s*[(（]([^)）]*)[)）]\s*$")
 _SENTENCE_EN = re.compile(r"(?<=[.!?])\s+")
@@ -39,9 +38,6 @@ _ZH_LABELS: dict[str, str] = {
 }
 _SKIP_ATTRIBUTES = {"country", "new_arrival"}
 _KIND = {"movie": ("film", "电影"), "series": ("series", "剧集"), "product": ("product", "商品")}
-_ROLE_EN = {"director": "directed by {}", "cast": "with {}", "brand": "by {}", "author": "written by {}"}
-_ROLE_ZH = {"director": "由你提到的{}执导", "cast": "有你提到的{}出演", "brand": "是你提到的{}的产品",
-            "author": "是你提到的{}的作品"}
 
 
 def _zh(lang: str) -> bool:
@@ -184,84 +180,6 @@ def selling_points_from_facts(item: Item, lang: str = "en") -> list[str]:
     if len(points) < 2 and item.genres:
         points.append(("类别：" if zh else "Category: ") + join_words(_genres(item, lang), lang))
     return [p for p in points if p][:3]
-
-
-def _reason_fragment(reason: Reason, candidate: Candidate, items: Mapping[str, Item], lang: str) -> str:
-    item, zh = candidate.item, _zh(lang)
-    anchor = items.get(reason.detail) if reason.detail else None
-    anchor_title = quoted_title(anchor, lang) if anchor else ""
-    kind = reason.kind
-    if kind == "liked_similar":
-        if zh:
-            return f"和你喜欢的{anchor_title}很像" if anchor else "和你的口味很接近"
-        return f"close to {anchor_title}, which you liked" if anchor else "close to your taste"
-    if kind == "collaborative":
-        if zh:
-            return f"喜欢{anchor_title}的人也喜欢它" if anchor else "口味相近的人也喜欢它"
-        return f"people who liked {anchor_title} also liked this" if anchor else "people with your taste liked this"
-    if kind == "text_match":
-        return "符合你描述的内容" if zh else "matches what you described"
-    if kind == "person":
-        for role, names in item.people.items():
-            for name in names:
-                if reason.detail and reason.detail.lower() in name.lower():
-                    shown = person_name(name, lang)
-                    if zh:
-                        return _ROLE_ZH.get(role, "有你提到的{}").format(shown)
-                    return _ROLE_EN.get(role, "with {}").format(shown) + ", as you asked"
-        return ""
-    if kind == "era":
-        if not item.year:
-            return ""
-        return f"{item.year}年的作品，符合你想要的年代" if zh else f"from {item.year}, in the years you asked for"
-    if kind == "price":
-        price = price_text(item)
-        if not price:
-            return ""
-        return f"售价{price}，在你的预算内" if zh else f"{price}, within your budget"
-    if kind == "popular":
-        return "很受大家欢迎" if zh else "a crowd favourite"
-    if kind == "new":
-        return "新上架" if zh else "a new arrival"
-    if kind == "mentioned":
-        return "是你之前提到的" if zh else "one you mentioned earlier"
-    return ""
-
-
-def explain_candidate(candidate: Candidate, lang: str = "en", items: Mapping[str, Item] | None = None,
-                      max_fragments: int = 3, with_fact: bool = True) -> str:
-    """Why the ranker chose this item, from its reasons, plus one fact that sets it apart; facts only."""
-    items = items or {}
-    zh = _zh(lang)
-    reasons = sorted(candidate.reasons, key=lambda r: -r.weight)
-    fragments: list[str] = []
-    genres = [genre_label(r.detail, lang) for r in reasons if r.kind == "genre" and r.detail in candidate.item.genres]
-    genre_done = False
-    for reason in reasons:
-        if reason.kind == "genre":
-            if genre_done or not genres:
-                continue
-            genre_done = True
-            words = join_words(list(dict.fromkeys(genres)), lang)
-            if candidate.item.kind == "product":
-                fragment = f"属于你想要的{words}类别" if zh else f"in the {words} category you asked for"
-            else:
-                fragment = f"是你想要的{words}类型" if zh else f"{words}, as you asked"
-        else:
-            fragment = _reason_fragment(reason, candidate, items, lang)
-        if fragment and fragment not in fragments:
-            fragments.append(fragment)
-        if len(fragments) >= max_fragments:
-            break
-    price = price_text(candidate.item)
-    show_price = not (price and any(price in f for f in fragments))
-    fact = key_fact(candidate.item, lang, show_price) if with_fact else ""
-    if not fragments:
-        points = selling_points_from_facts(candidate.item, lang)
-        return points[0].rstrip("。.") + ("。" if zh else ".") if points else ""
-    if zh:
-        return "；".join(fragments) + "。" + (f"{fact}。" if fact else "")
-    return _capital("; ".join(fragments)) + "." + (f" {fact}." if fact else "")
 
 
 def key_fact(item: Item, lang: str = "en", with_price: bool = True) -> str:

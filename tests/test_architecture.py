@@ -18,7 +18,7 @@ LAYERS = {
     "ui": 5, "cli": 5, "commands": 5, "benchmarks": 5, "evaluation": 5, "__main__": 5,
     "service": 4, "progress_text": 4,  # the service's words for a catalog being prepared
     "dialogue": 3, "engine": 3,  # the engine bundles one catalog's index, ranker and title index
-    "llm": 2, "ranking": 2, "prompts": 2, "item_text": 2,  # item facts as text, and a ranked item's reasons
+    "llm": 2, "ranking": 2, "prompts": 2
 }
 
 

@@ -20,7 +20,7 @@ from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
-from chatbot.dialogue.reasons import ReasonContext, about_text, explain, ties_to_liked
+from chatbot.dialogue.reasons import ReasonContext, about_text, explain, reason_context, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
 from langchain_core.language_models import BaseChatModel
@@ -305,15 +305,9 @@ class DialogueManager:
             return "intro_replace"
         return "intro_refine" if parsed.intent in ("refine", "more_like") else "intro_first"
 
-    def _reason_context(self, turn: _Turn) -> ReasonContext:
-        state, items = turn.state, turn.engine.items
-        previous = [items[i] for i in turn.previous if i in items]
-        years = [i.year for i in previous if i.year]
-        c = state.constraints
-        return ReasonContext(lang=turn.lang, liked=[items[i] for i in state.liked_ids if i in items], constraints=c,
-                             preferred_genres=list(state.preferred_genres), soft_tags=list(state.soft_tags),
-                             previous=previous, older=bool(years and c.year_max is not None and min(years) > c.year_max),
-                             newer=bool(years and c.year_min is not None and max(years) < c.year_min))
+    @staticmethod
+    def _reason_context(turn: _Turn) -> ReasonContext:
+        return reason_context(turn.state, turn.engine.items, turn.lang, turn.previous)
 
     # -- the three paradigms ----------------------------------------------------------------------
     def _request(self, state: DialogueState, parsed: ParsedMessage, exclude: Sequence[str],

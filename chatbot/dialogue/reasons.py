@@ -8,13 +8,14 @@ item's place in the list so three reasons do not read like one template.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.filters import Constraints
 from chatbot.genres import genre_label
 from chatbot.items import Item, Lang
 from chatbot.dialogue.phrases import say
+from chatbot.dialogue.state import DialogueState
 from chatbot.item_text import join_words, key_fact, person_name, price_text, quoted_title
 from chatbot.ranking.candidate import Candidate
 
@@ -80,6 +81,18 @@ class ReasonContext:
     previous: list[Item] = field(default_factory=list)  # the list shown before this one
     older: bool = False  # "older than these" was asked
     newer: bool = False
+
+
+def reason_context(state: DialogueState, items: Mapping[str, Item], lang: Lang,
+                   previous_ids: Sequence[str] = ()) -> ReasonContext:
+    """The reasons' view of the session: what was liked and asked for, and the list shown before."""
+    previous = [items[i] for i in previous_ids if i in items]
+    years = [i.year for i in previous if i.year]
+    c = state.constraints
+    return ReasonContext(lang=lang, liked=[items[i] for i in state.liked_ids if i in items], constraints=c,
+                         preferred_genres=list(state.preferred_genres), soft_tags=list(state.soft_tags),
+                         previous=previous, older=bool(years and c.year_max is not None and min(years) > c.year_max),
+                         newer=bool(years and c.year_min is not None and max(years) < c.year_min))
 
 
 def _tag(tag: str, lang: Lang) -> str:
@@ -182,12 +195,6 @@ def explain(item: Item, ctx: ReasonContext, position: int = 0, candidate: Candid
     text = "; ".join(parts)
     text = text[:1].upper() + text[1:] + ("." if parts else "")
     return (text + (f" {fact}." if fact else "")).strip()
-
-
-def explain_all(picked: Sequence[Item], ctx: ReasonContext, candidates: Sequence[Candidate],
-                items: dict[str, Item]) -> dict[str, str]:
-    by_id = {c.item.id: c for c in candidates}
-    return {item.id: explain(item, ctx, n, by_id.get(item.id), items) for n, item in enumerate(picked)}
 
 
 def about_text(item: Item, lang: str, points: Sequence[str], why: str) -> str:

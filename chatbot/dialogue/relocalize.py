@@ -1,14 +1,14 @@
 """The cards on screen in another language (the page's language switch): the same items, their
-catalog text, cached or template selling points and the ranker's reasons, written in that language.
+catalog text, cached selling points and the same fact-built reasons a turn gives, in that language.
 A model's own wording of "why" is not translated; the ranker's reasons are shown instead."""
 
 from __future__ import annotations
 
 from chatbot.dialogue.cards import item_card
+from chatbot.dialogue.reasons import explain, reason_context
 from chatbot.dialogue.session import ChatSession
 from chatbot.engine import CatalogEngine
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
-from chatbot.item_text import explain_candidate
 from chatbot.ranking.request import RankRequest
 from chatbot.turn import ItemCard
 
@@ -26,6 +26,7 @@ def cards_in_language(engine: CatalogEngine, session: ChatSession, lang: str,
     ranked = {c.item.id: c for c in engine.ranker.rank(request, k=len(ids), only_ids=ids)}
     items = [engine.items[i] for i in ids]
     points = selling_points_for(items, cache, model_name, lang)
+    ctx = reason_context(state, engine.items, lang)
     return [item_card(item, lang, points[item.id].points if item.id in points else [],
-                                  explain_candidate(ranked[item.id], lang, engine.items) if item.id in ranked else "")
-            for item in items]
+                      explain(item, ctx, n, ranked.get(item.id), engine.items))
+            for n, item in enumerate(items)]

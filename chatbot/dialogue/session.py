@@ -22,8 +22,3 @@ class ChatSession(BaseModel):
     def remember(self, user_text: str, reply: str) -> None:
         self.history += [{"role": "user", "content": user_text}, {"role": "assistant", "content": reply}]
         del self.history[:-MAX_HISTORY]
-
-    def dialogue_text(self, last: int = 6) -> str:
-        """The last few messages as the LLM prompts show them."""
-        names = {"user": "User", "assistant": "Assistant"}
-        return "\n".join(f"{names.get(m['role'], m['role'])}: {m['content']}" for m in self.history[-last:])

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     llm_extraction_budget_s: float = 2.0  # model reading of a message the parser found nothing in
     llm_extraction: bool = True  # let the model read messages the deterministic parser is unsure about
     llm_enrich_in_background: bool = True  # write missing selling points after indexing when a model is set
+    llm_explain_top: int = 2  # role explain: the model writes the reasons of the first N cards (the pick, the runner-up)
 
     # Chat
     max_message_chars: int = 2000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -40,10 +41,13 @@ def test_good_answer_streams_validated_picks_in_order_with_a_json_schema_request
     assert [p.id for p in outcome.picks] == [IDS[2], IDS[0], IDS[1]]
     assert [len(e.picks) for e in events[:-1]][:2] == [1, 2], "each pick appears once it is complete"
     prompt = model.prompt_text()
-    assert all(f"[{i}]" in prompt for i in IDS) and "JSON" in prompt
+    assert all(f"[{label}] {ITEMS[i].title}" in prompt for label, i in zip("abcdef", IDS)) and "JSON" in prompt
+    assert not any(f"[{i}]" in prompt for i in IDS), "short labels, not catalog slugs: fewer tokens"
     schema = model.options[0]["response_format"]["json_schema"]["schema"]
     pick = schema["properties"]["picks"]["items"]["properties"]
-    assert pick["id"]["enum"] == IDS and pick["reason"]["maxLength"] == MAX_REASON_CHARS["en"]
+    assert pick["id"]["enum"] == list("abcdef") and pick["reason"]["maxLength"] == MAX_REASON_CHARS["en"]
+    assert re.fullmatch(pick["reason"]["pattern"], "A grand story.") and \
+        not re.fullmatch(pick["reason"]["pattern"], "宏大的故事")
     assert schema["properties"]["picks"]["maxItems"] == 3 and model.options[0]["temperature"] == 0.0
 
 
@@ -59,8 +63,8 @@ def test_explain_role_offers_only_the_rankers_top_k():
     model = FakeChatModel(answers=[pick_json([(IDS[1], "Sweeping and heartfelt."), (IDS[4], "Not offered.")])])
     _, outcome = run(model, role="explain")
     assert [p.id for p in outcome.picks] == [IDS[1]]
-    assert answer_schema(IDS[:3], 3, "en")["properties"]["picks"]["items"]["properties"]["id"]["enum"] == IDS[:3]
-    assert "[" + IDS[4] + "]" not in model.prompt_text() and "in this order" in model.prompt_text()
+    assert answer_schema(list("abc"), 3, "en")["properties"]["picks"]["items"]["properties"]["id"]["enum"] == ["a", "b", "c"]
+    assert ITEMS[IDS[4]].title not in model.prompt_text() and "in this order" in model.prompt_text()
 
 
 def test_hallucinated_ids_are_dropped_and_counted():
@@ -143,7 +147,7 @@ def test_chinese_answers_and_wrong_language_reasons():
     model = FakeChatModel(answers=[pick_json([(IDS[0], "同样宏大的故事。"), (IDS[1], "An English sentence.")])])
     _, outcome = run(model, lang="zh")
     assert outcome.picks[0].reason == "同样宏大的故事。" and outcome.picks[1].reason == ""
-    assert "中文" in str(model.prompts[0][0].content)
+    assert "Chinese (中文)" in str(model.prompts[0][1].content)
 
 
 def test_bracket_citations_of_a_liked_item_become_titles():

@@ -30,7 +30,8 @@ def user_state_text(engine: CatalogEngine, state: DialogueState, lang: str) -> s
     def titles(ids: Sequence[str]) -> str:
         return ", ".join(quoted_title(engine.items[i], lang) for i in ids if i in engine.items) or "-"
 
-    lines = [f"liked: {titles(state.liked_ids)}", f"disliked: {titles(state.disliked_ids)}"]
+    lines = [f"{label}: {titles(ids)}" for label, ids in (("liked", state.liked_ids),
+                                                            ("disliked", state.disliked_ids)) if ids]
     filters = describe_constraints(state.constraints, lang)
     if filters:
         lines.append(f"filters: {filters}")
@@ -38,4 +39,4 @@ def user_state_text(engine: CatalogEngine, state: DialogueState, lang: str) -> s
         lines.append("wants: " + "; ".join(state.preferences[-3:]))
     if state.interest_tags:
         lines.append("interest tags: " + ", ".join(state.interest_tags[-6:]))
-    return "\n".join(lines)
+    return "\n".join(lines) or "-"

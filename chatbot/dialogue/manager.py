@@ -372,9 +372,12 @@ class DialogueManager:
         if turn.model is not None:
             yield TurnUpdate(text=f"{head}\n\n{render_reply(ranker, titles, lang)}", cards=cards(ranker),
                              lang=lang, thinking=True)
+            written = {i: p for i, p in points.items() if trace.selling_points_source.get(i) != "template"}
             request = PickRequest(message=turn.text[:600], wants=user_state_text(engine, turn.state, lang),
-                                  candidates=candidates, lang=lang, k=k, role=self.llm.role, items=engine.items,
-                                  selling_points=points, secrets=self.llm.secrets)
+                                  candidates=candidates, lang=lang, role=self.llm.role, items=engine.items,
+                                  k=min(k, self.settings.llm_explain_top) if self.llm.role == "explain" else k,
+                                  liked_ids=list(turn.state.liked_ids), selling_points=written,
+                                  secrets=self.llm.secrets)
             step = ModelStep(self.llm, turn.model, self.settings.llm_max_new_tokens)
             for picks, outcome in step.run(request, ranker, turn.budget):
                 if outcome is None:

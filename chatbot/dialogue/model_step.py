@@ -45,12 +45,23 @@ def render_reply(picks: Sequence[Pick], titles: Mapping[str, str], lang: str, no
 
 def merge(ranker: Sequence[Pick], model_picks: Sequence[Pick], role: str, k: int) -> list[Pick]:
     """What the page shows: the model's validated work over the ranker's answer. A rejected reason (empty)
-    keeps the ranker's fact-built reason; in `pick`, the model's order comes first, the ranker's fills up."""
+    keeps the ranker's fact-built reason; a model sentence that does not speak to the person (a small model
+    often retells the item's story) follows the ranker's reason instead of replacing it. In `pick`, the
+    model's order comes first, the ranker's fills up."""
     facts = {p.id: p.reason for p in ranker}
-    written = {p.id: p.reason for p in model_picks if p.reason}
+    written = {p.id: p for p in model_picks if p.reason}
+
+    def reason(item_id: str) -> str:
+        model, ranked = written.get(item_id), facts.get(item_id, "")
+        if model is None:
+            return ranked
+        if model.personal or not ranked:
+            return model.reason
+        return f"{ranked}{'' if ranked.endswith(('。', '！', '；')) else ' '}{model.reason}"
+
     order = [p.id for p in ranker] if role == "explain" else \
         list(dict.fromkeys([*(p.id for p in model_picks), *(p.id for p in ranker)]))
-    return [Pick(id=i, reason=written.get(i) or facts.get(i, "")) for i in order[:k]]
+    return [Pick(id=i, reason=reason(i)) for i in order[:k]]
 
 
 @dataclass
@@ -69,7 +80,7 @@ class ModelStep:
                 return
             for event in pick_and_explain(self.model, request, budget.model_deadline, max_tokens=self.max_tokens,
                                           describe_error=self.llm.describe_error):
-                yield merge(ranker, event.picks, request.role, request.k), event.outcome
+                yield merge(ranker, event.picks, request.role, len(ranker)), event.outcome
 
 
 def record(trace: DecisionTrace, outcome: PickOutcome, budget: TurnBudget) -> None:

@@ -5,7 +5,9 @@
   (lower-cased `Item.to_text()`) hold the same word, or, for audiences, one of its synonyms;
 - a reason that describes another candidate: it names another candidate's title or people that its own
   item does not hold, or shares more distinctive words (English words of 4+ letters, Chinese character
-  pairs) with another candidate's facts than with its own.
+  pairs) with another candidate's facts than with its own; or one that describes a liked item instead
+  ("Interstellar is a 2021 film" written for Dune);
+- a claim about the person ("you loved X", "你看过X") that neither their message nor their liked items hold.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def _names(item: Item) -> set[str]:
     return {n for n in names if len(n) >= (2 if re.search(r"[\u4e00-\u9fff]", n) else 4)}
 
 
-def _distinctive(text: str) -> set[str]:
+def distinctive_words(text: str) -> set[str]:
+    """English words of 4+ letters and Chinese character pairs, without the commonest ones."""
     lowered = text.lower()
     words = {w for w in _LATIN_WORD.findall(lowered) if w not in _STOP}
     for run in _CJK_RUN.findall(text):
@@ -94,7 +97,7 @@ def describes_other(text: str, item: Item, others: Iterable[Item]) -> str:
     """The title of another candidate that `text` (written for `item`) describes, or ""."""
     own_facts = item.to_text().lower()
     lowered = text.lower()
-    words = _distinctive(text)
+    words = distinctive_words(text)
     own_overlap = {w for w in words if w in own_facts}
     for other in others:
         if other.id == item.id:
@@ -106,3 +109,40 @@ def describes_other(text: str, item: Item, others: Iterable[Item]) -> str:
         if len(theirs) >= 3 and len(theirs) > len(own_overlap):
             return other.title
     return ""
+
+
+def _titles(item: Item) -> list[str]:
+    return [t for t in (item.title, item.title_zh) if t]
+
+
+def describes_liked(text: str, liked: Iterable[Item]) -> str:
+    """The title of a liked item that `text` describes as its subject ("Interstellar is ...", "星际穿越是..."), or ""."""
+    stripped = text.strip(" 《》\"'“”").lower()
+    for item in liked:
+        for title in _titles(item):
+            rest = stripped.removeprefix(title.lower()).lstrip(" 》\"'”")
+            if rest != stripped and re.match(r"(?:is|was|has|'s|是|为|讲)\b|(?:是|为|讲)", rest):
+                return item.title
+    return ""
+
+
+_PERSON_CLAIM = re.compile(
+    r"\b(?:you|you've|you have|you'?ve|they)\s+(?:really\s+|also\s+|already\s+)?(?:like|liked|love|loved|"
+    r"enjoy|enjoyed|mentioned|watched|saw|seen|said|told|asked)\b(.{0,60})|"
+    r"(?:你|您)(?:很|也|最近|曾经|已经)?(?:喜欢|喜爱|爱看|看过|提到|说过|提过|钟爱|想要|要)(.{0,30})", re.I)
+
+
+def person_claims(text: str, message: str, liked: Iterable[Item]) -> list[str]:
+    """Claims about the person that did not happen: what follows "you liked/mentioned/..." must be in their
+    own message or be one of their liked items."""
+    said = message.lower()
+    known = [t.lower() for item in liked for t in _titles(item)]
+    found = []
+    for match in _PERSON_CLAIM.finditer(text):
+        tail = (match.group(1) or match.group(2) or "").lower()
+        if any(t in tail for t in known):
+            continue
+        words = distinctive_words(tail)
+        if words and not any(w in said for w in words):
+            found.append(f"claim about the person '{match.group(0).strip()[:40]}'")
+    return found

@@ -1,7 +1,8 @@
 """Fact checking for model-written text: drop sentences that state what the catalog does not hold.
 
 A text fails when it names a year, a price, a measured number or a person that the item's data (or
-the related items it is compared with) does not hold, or when it leaks secrets or the prompt.
+the related items it is compared with) does not hold, or when it leaks secrets or the prompt (its lines
+or its scaffolding words), or only repeats the request.
 Claims are caught by word lists per language (claims.py): an award or prize, a superlative or ranking,
 or a target audience passes only when the item's own facts hold the same word. `describes_other`
 catches a reason written for one candidate that describes another (its title, people or distinctive words).
@@ -11,6 +12,7 @@ Catalog-like ids outside the allowed set are stripped; allowed `[id]` citations 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from collections.abc import Iterable, Mapping, Sequence
 
 from chatbot.genres import GENRES
@@ -150,6 +152,25 @@ def leaks_prompt(text: str, protected: Sequence[str]) -> bool:
             if len(line) >= 20 and line[:40] in lowered:
                 return True
     return bool(_CONFIG_WORDS.search(text))
+
+
+_PROMPT_WORDS = re.compile(
+    r"\b(?:liked|disliked|filters|wants|interest tags|director|creator|brand|cast)\s*:|\bcandidates?\b|"
+    r"\bthe person\b|\bthis person\b|这个人|已知需求|候选", re.I)
+
+
+def prompt_words(text: str) -> bool:
+    """True when the text carries the prompt's own scaffolding ("liked:", "CANDIDATES", "the person")."""
+    return bool(_PROMPT_WORDS.search(text))
+
+
+def repeats(text: str, source: str, share: float = 0.6) -> bool:
+    """True when most of `text` is copied from `source` (a reason that only repeats the request)."""
+    a, b = text.lower(), source.lower()
+    if not a or not b:
+        return False
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= max(6, share * len(a.strip(" .。!！")))
 
 
 def replace_ids(text: str, titles: Mapping[str, str], catalog_ids: Iterable[str] = ()) -> str:

@@ -26,8 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.errors import LLMError, PromptError
 from chatbot.items import Item, Lang
 from chatbot.llm.base import stream_within
-from chatbot.llm.claims import describes_other
-from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, replace_ids
+from chatbot.llm.claims import describes_liked, describes_other, distinctive_words, person_claims
+from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, prompt_words, repeats, replace_ids
 from chatbot.prompts import load_prompt
 from chatbot.ranking.candidate import Candidate
 
@@ -37,12 +37,16 @@ Role = Literal["pick", "explain"]
 Failure = Literal["", "timeout", "error", "garbage", "busy"]
 MAX_REASON_CHARS = {"en": 110, "zh": 40}  # one short sentence: fewer tokens to decode on a CPU
 MIN_REASON_CHARS = 6
+LABELS = "abcdefghijklmnopqrstuvwxyz"  # the candidates' ids in the prompt: one token each, not a catalog slug
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (中文)"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)")
 
 
 class Pick(BaseModel):
     id: str
     reason: str = ""  # empty when the model's reason was rejected (the caller writes one from facts)
+    personal: bool = False  # the reason ties the item to the person (their words or a liked title)
 
 
 class PickOutcome(BaseModel):
@@ -77,11 +81,16 @@ class PickRequest(BaseModel):
     k: int = 3
     role: Role = "explain"
     items: Mapping[str, Item] = Field(default_factory=dict)  # the catalog: liked anchors a reason may cite
+    liked_ids: list[str] = Field(default_factory=list)  # what the person said they liked (a reason may cite it)
     selling_points: Mapping[str, Sequence[str]] = Field(default_factory=dict)
     secrets: tuple[str, ...] = ()
 
     def offered_ids(self) -> list[str]:
         return [c.item.id for c in self.offered]
+
+    def labels(self) -> dict[str, str]:
+        """The prompt's short id of each offered candidate -> its catalog id."""
+        return {label: c.item.id for label, c in zip(LABELS, self.offered)}
 
     @property
     def offered(self) -> list[Candidate]:
@@ -89,12 +98,21 @@ class PickRequest(BaseModel):
         return self.candidates[: self.k] if self.role == "explain" else self.candidates
 
 
-def answer_schema(ids: Sequence[str], k: int, lang: str) -> dict:
-    """JSON schema of the answer: ids from the candidates only, bounded reason length."""
+def reason_pattern(lang: str) -> str:
+    """The reason's language and length by construction: Chinese starts with a Chinese character (or 《);
+    English holds none. No quote or backslash (no escapes to decode)."""
+    most = MAX_REASON_CHARS[lang]
+    if lang == "zh":
+        return f'^[\u4e00-\u9fff《][^"\\\\]{{{MIN_REASON_CHARS - 1},{most - 1}}}$'
+    return f'^[^\u4e00-\u9fff"\\\\]{{{MIN_REASON_CHARS},{most}}}$'
+
+
+def answer_schema(ids: Sequence[str], k: int, lang: Lang) -> dict:
+    """JSON schema of the answer: ids from the candidates only, reasons in the language, bounded in length."""
     pick = {"type": "object", "additionalProperties": False, "required": ["id", "reason"],
             "properties": {"id": {"type": "string", "enum": list(ids)},
                            "reason": {"type": "string", "minLength": MIN_REASON_CHARS,
-                                      "maxLength": MAX_REASON_CHARS["zh" if lang == "zh" else "en"]}}}
+                                      "maxLength": MAX_REASON_CHARS[lang], "pattern": reason_pattern(lang)}}}
     return {"type": "object", "additionalProperties": False, "required": ["picks"],
             "properties": {"picks": {"type": "array", "items": pick, "minItems": 1, "maxItems": k}}}
 
@@ -118,9 +136,10 @@ def _first_sentence(text: str, limit: int) -> str:
 
 
 def describe_candidates(request: PickRequest) -> str:
-    """The compact candidate list: one line each (id, title, year, genres or category, price, people, one line)."""
+    """The compact candidate list: one line each (short id, title, year, genres or category, price, people,
+    tags, one line of story or selling point)."""
     lines = []
-    for candidate in request.offered:
+    for label, candidate in zip(LABELS, request.offered):
         item = candidate.item
         facts = [str(item.year)] if item.year else []
         facts += [", ".join(item.genres[:3])] if item.genres else []
@@ -129,10 +148,21 @@ def describe_candidates(request: PickRequest) -> str:
         for role, names in list(item.people.items())[:1]:  # director or brand: what a reason may name
             if names:
                 facts.append(f"{role}: {', '.join(names[:2])}")
+        facts += [", ".join(item.tags[:3])] if item.tags and request.lang == "en" else []
         about = (request.selling_points.get(item.id) or [""])[0] or \
-            _first_sentence(item.display_description(request.lang), 90)
-        lines.append(f"[{item.id}] {item.display_title(request.lang)} ({'; '.join(facts)}) - {about}")
+            _first_sentence(item.display_description(request.lang), 120)
+        lines.append(f"[{label}] {item.display_title(request.lang)} ({'; '.join(facts)}) - {about}")
     return "\n".join(lines)
+
+
+def complete_sentences(text: str, limit: int) -> str:
+    """`text` when the schema's length bound did not cut it (short, or ending a sentence); else its complete
+    sentences, or "" (cut off)."""
+    text = text.strip()
+    if len(text) < 0.8 * limit or _SENTENCE_END.search(text[-1:]):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends and ends[-1] >= MIN_REASON_CHARS * 3 else ""
 
 
 def _right_language(text: str, lang: str) -> bool:
@@ -147,10 +177,14 @@ class _Validator:
     def __init__(self, request: PickRequest, protected: Sequence[str]) -> None:
         self.request = request
         self.by_id = {c.item.id: c for c in request.offered}
+        self.labels = request.labels()
+        self.liked = [request.items[i] for i in request.liked_ids if i in request.items]
         anchors = {r.detail for c in request.offered for r in c.reasons if r.detail in request.items}
+        anchors |= {i.id for i in self.liked}
         # a reason may cite a liked anchor or a candidate by [id]: the citation becomes its title
         self.titles = {**{a: request.items[a].display_title(request.lang) for a in anchors},
-                       **{i: c.item.display_title(request.lang) for i, c in self.by_id.items()}}
+                       **{i: c.item.display_title(request.lang) for i, c in self.by_id.items()},
+                       **{label: self.by_id[i].item.display_title(request.lang) for label, i in self.labels.items()}}
         self.protected = protected
         self.picks: list[Pick] = []
         self.rejected: list[str] = []
@@ -169,7 +203,8 @@ class _Validator:
         if not isinstance(raw, dict):
             self.rejected.append("a pick that is not an object")
             return False
-        item_id = str(raw.get("id", "")).strip().strip("[]")
+        raw_id = str(raw.get("id", "")).strip().strip("[]")
+        item_id = self.labels.get(raw_id, raw_id)
         if item_id not in self.by_id:
             self.rejected.append("id not among the candidates")  # the trace never names an outside item
             return False
@@ -178,27 +213,45 @@ class _Validator:
         problems = self.problems(item_id, raw.get("reason"))
         if problems:
             self.rejected.append(f"reason for {item_id}: {', '.join(problems)}")
-        self.picks.append(Pick(id=item_id, reason="" if problems else self.clean(raw.get("reason"))))
+        reason = "" if problems else self.clean(raw.get("reason"))
+        self.picks.append(Pick(id=item_id, reason=reason, personal=bool(reason) and self.personal(reason)))
         return True
+
+    def personal(self, text: str) -> bool:
+        """Does the reason speak to this person: a liked title, or a word of their own message?"""
+        lowered = text.lower()
+        if any(t.lower() in lowered for item in self.liked for t in (item.title, item.title_zh) if t):
+            return True
+        return bool(distinctive_words(text) & distinctive_words(self.request.message))
 
     def clean(self, raw: object) -> str:
         catalog_ids = set(self.request.items) | set(self.by_id)
-        return replace_ids(raw.strip(), self.titles, catalog_ids) if isinstance(raw, str) else ""
+        if not isinstance(raw, str):
+            return ""
+        text = complete_sentences(raw, MAX_REASON_CHARS[self.request.lang])
+        return replace_ids(text, self.titles, catalog_ids)
 
     def problems(self, item_id: str, raw: object) -> list[str]:
+        if isinstance(raw, str) and raw.strip() and not self.clean(raw):
+            return ["cut off"]
         text, lang = self.clean(raw), self.request.lang
         if len(text) < MIN_REASON_CHARS:
             return ["empty"]
         candidate = self.by_id[item_id]
         related = [self.request.items[r.detail] for r in candidate.reasons if r.detail in self.request.items]
-        found = FactChecker(candidate.item, related, self.request.message).problems(text)
-        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates])
+        found = FactChecker(candidate.item, [*related, *self.liked], self.request.message).problems(text)
+        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates]) or \
+            describes_liked(text, self.liked)
         if other:
             found.append(f"describes {other}")
+        found += person_claims(text, self.request.message, self.liked)
         if not _right_language(text, lang):
             found.append("wrong language")
-        if leaks_prompt(text, self.protected) or looks_like_secret(text, self.request.secrets):
+        if leaks_prompt(text, self.protected) or looks_like_secret(text, self.request.secrets) or \
+                prompt_words(text):
             found.append("prompt or secret")
+        if repeats(text, self.request.message):
+            found.append("repeats the request")
         if len(text) > MAX_REASON_CHARS[lang]:
             found.append("too long")
         return found
@@ -224,14 +277,15 @@ def pick_and_explain(model: BaseChatModel, request: PickRequest, deadline: float
     try:
         prompt = load_prompt(request.role, request.lang)
         messages = prompt.render(message=request.message or "-", wants=request.wants or "-",
-                                 candidates=describe_candidates(request), k=min(request.k, len(request.offered)))
+                                 candidates=describe_candidates(request), k=min(request.k, len(request.offered)),
+                                 language=LANGUAGE_NAMES[request.lang])
     except PromptError as exc:
         log.error("picker prompt failed: %s", exc)
         outcome.failure = "error"
         yield PickEvent(picks=[], outcome=outcome)
         return
-    validator = _Validator(request, [prompt.system])
-    schema = answer_schema(list(validator.by_id), request.k, request.lang)
+    validator = _Validator(request, [prompt.system, request.wants])
+    schema = answer_schema(list(validator.labels), request.k, request.lang)
     text = ""
     try:
         for chunk in stream_within(constrained(model, schema, max_tokens), messages, deadline, describe_error):

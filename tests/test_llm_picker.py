@@ -20,7 +20,7 @@ SECRET = "sk-test-0123456789abcdef"
 
 def run(model, lang="en", k=3, budget_s=10.0, candidates=CANDS, message="I loved The Wandering Earth",
         role="pick") -> tuple[list[PickEvent], PickOutcome]:
-    request = PickRequest(message=message, wants=f"liked: {ANCHOR}", candidates=candidates, lang=lang, k=k,
+    request = PickRequest(message=message, wants=f"liked: {ANCHOR}", liked_ids=[ANCHOR], candidates=candidates, lang=lang, k=k,
                           role=role, items=ITEMS, secrets=(SECRET,))
     events = list(pick_and_explain(model, request, time.monotonic() + budget_s))
     outcome = events[-1].outcome
@@ -173,3 +173,51 @@ def test_english_reason_may_quote_a_chinese_title():
     model = FakeChatModel(answers=[pick_json([(IDS[0], "As grand as 流浪地球, and just as moving.")])])
     _, outcome = run(model, k=1)
     assert outcome.picks[0].reason.startswith("As grand")
+
+
+@pytest.mark.parametrize(("reason", "why"), [
+    ("I loved The Wandering Earth", "repeats the request"),
+    ("liked: The Wandering Earth; filters: none", "prompt or secret"),
+    ("The person wants a grand space story.", "prompt or secret"),
+    ("You loved Titanic, and this is just as moving.", "claim about the person"),
+    ("The Wandering Earth is a Chinese film about a wandering planet.", "describes The Wandering Earth"),
+    ("A sweeping tale that keeps climbing higher and higher through the story of a long journey across the sta",
+     "cut off"),
+])
+def test_reasons_a_small_model_writes_that_are_not_reasons_are_rejected(reason, why):
+    model = FakeChatModel(answers=[pick_json([(IDS[0], reason), (IDS[1], "A grand, moving story.")])])
+    _, outcome = run(model)
+    assert outcome.picks[0].reason == "" and any(why in r for r in outcome.rejected), outcome.rejected
+    assert outcome.picks[1].reason == "A grand, moving story."
+
+
+def test_a_name_from_another_candidates_story_is_rejected():
+    other = next(ITEMS[i] for i in IDS[1:] if ITEMS[i].description)
+    own = ITEMS[IDS[0]].to_text().lower()
+    name = next(w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", other.description)
+                if w.lower() not in own and w.lower() not in other.title.lower())
+    model = FakeChatModel(answers=[pick_json([(IDS[0], f"A grand journey to {name} and back.")])])
+    _, outcome = run(model, candidates=[c for c in CANDS if c.item.id in (IDS[0], other.id)])
+    assert outcome.picks[0].reason == "" and any("describes" in r for r in outcome.rejected)
+
+
+def test_a_reason_that_speaks_to_the_person_replaces_the_rankers_and_a_retold_story_follows_it():
+    from chatbot.dialogue.model_step import merge
+    from chatbot.llm.picker import Pick
+
+    model = FakeChatModel(answers=[pick_json([(IDS[0], "As vast as The Wandering Earth, with a crew far from home."),
+                                              (IDS[1], "A crew crosses the galaxy to find a new home.")])])
+    _, outcome = run(model, role="explain", k=2)
+    assert [p.personal for p in outcome.picks] == [True, False]
+    ranker = [Pick(id=i, reason=f"Ranker reason {n}.") for n, i in enumerate(IDS[:3])]
+    shown = merge(ranker, outcome.picks, "explain", 3)
+    assert [p.id for p in shown] == IDS[:3]
+    assert shown[0].reason == outcome.picks[0].reason
+    assert shown[1].reason == "Ranker reason 1. A crew crosses the galaxy to find a new home."
+    assert shown[2].reason == "Ranker reason 2."
+
+
+def test_a_clause_copying_the_prompts_labels_is_dropped_and_the_rest_kept():
+    model = FakeChatModel(answers=[pick_json([(IDS[0], "A grand, moving story, filters: none.")])])
+    _, outcome = run(model)
+    assert outcome.picks[0].reason == "A grand, moving story."

@@ -46,6 +46,7 @@ _AUDIENCE_EN = re.compile(r"\b(?:for|designed for|made for|perfect for|ideal for
                           r"(?:your\s+|the\s+|any\s+|all\s+)?([a-z]+)", re.I)
 _AUDIENCE_ZH = re.compile(r"(?:适合|专为|送给|送|为)(" + "|".join(
     sorted((w for w in _WORD_TO_AUDIENCE if re.match(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)) + ")")
+_PROPER = re.compile(r"(?:(?<=[a-z,;] )|^)[A-Z][a-z]{3,}\b")  # a capitalised word: likely a name
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]{3,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _STOP = {"this", "that", "with", "from", "your", "have", "will", "what", "they", "their", "them", "into", "about",
@@ -93,8 +94,11 @@ def distinctive_words(text: str) -> set[str]:
     return words
 
 
-def describes_other(text: str, item: Item, others: Iterable[Item]) -> str:
-    """The title of another candidate that `text` (written for `item`) describes, or ""."""
+def describes_other(text: str, item: Item, others: Iterable[Item], allowed: Iterable[str] = ()) -> str:
+    """The title of another candidate that `text` (written for `item`) describes, or "". Names in `allowed`
+    (the liked items' titles, which a reason may cite) are not counted."""
+    for name in allowed:
+        text = text.replace(name, " ")
     own_facts = item.to_text().lower()
     lowered = text.lower()
     words = distinctive_words(text)
@@ -105,6 +109,9 @@ def describes_other(text: str, item: Item, others: Iterable[Item]) -> str:
         if any(name in lowered and name not in own_facts for name in _names(other)):
             return other.title
         other_facts = other.to_text().lower()
+        if any(w.lower() in other_facts and w.lower() not in own_facts and w.lower() not in _STOP
+               for w in _PROPER.findall(text.strip())):
+            return other.title  # a name from the other's story ("Arrakis" in a reason written for Arrival)
         theirs = {w for w in words - own_overlap if w in other_facts}
         if len(theirs) >= 3 and len(theirs) > len(own_overlap):
             return other.title

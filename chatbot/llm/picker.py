@@ -37,6 +37,7 @@ Role = Literal["pick", "explain"]
 Failure = Literal["", "timeout", "error", "garbage", "busy"]
 MAX_REASON_CHARS = {"en": 110, "zh": 40}  # one short sentence: fewer tokens to decode on a CPU
 MIN_REASON_CHARS = 6
+ABOUT_CHARS = {"en": 95, "zh": 30}  # the candidate's one line of story, shorter than a reason
 LABELS = "abcdefghijklmnopqrstuvwxyz"  # the candidates' ids in the prompt: one token each, not a catalog slug
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (中文)"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -131,8 +132,13 @@ def constrained(model: BaseChatModel, schema: dict, max_tokens: int) -> Runnable
 
 
 def _first_sentence(text: str, limit: int) -> str:
+    """The first sentence; when longer than `limit`, its clauses that fit (a small model copies this line,
+    and a copy longer than the reason's bound would be cut)."""
     sentence = re.split(r"(?<=[.!?。！？])\s*", text.strip(), maxsplit=1)[0]
-    return sentence[:limit]
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind(mark, 0, limit) for mark in (", ", "，", "; ", "；"))
+    return sentence[:cut].rstrip() + ("。" if _CJK.search(sentence[:cut][-1:]) else ".") if cut > limit // 3 else ""
 
 
 def describe_candidates(request: PickRequest) -> str:
@@ -150,9 +156,19 @@ def describe_candidates(request: PickRequest) -> str:
                 facts.append(f"{role}: {', '.join(names[:2])}")
         facts += [", ".join(item.tags[:3])] if item.tags and request.lang == "en" else []
         about = (request.selling_points.get(item.id) or [""])[0] or \
-            _first_sentence(item.display_description(request.lang), 120)
+            _first_sentence(item.display_description(request.lang), ABOUT_CHARS[request.lang])
         lines.append(f"[{label}] {item.display_title(request.lang)} ({'; '.join(facts)}) - {about}")
     return "\n".join(lines)
+
+
+def without_scaffolding(text: str) -> str:
+    """The text without clauses that copy the prompt's labels ("..., filters: only animation.")."""
+    clauses = re.split(r"(?<=[,;，；])\s*", text)
+    kept = [c for c in clauses if not prompt_words(c)]
+    if len(kept) == len(clauses) or not kept:
+        return text
+    joined = " ".join(kept).rstrip(" ,;，；")
+    return joined + ("。" if _CJK.search(joined[-1:]) else ".") if joined[-1:] not in ".!?。！？" else joined
 
 
 def complete_sentences(text: str, limit: int) -> str:
@@ -228,7 +244,7 @@ class _Validator:
         catalog_ids = set(self.request.items) | set(self.by_id)
         if not isinstance(raw, str):
             return ""
-        text = complete_sentences(raw, MAX_REASON_CHARS[self.request.lang])
+        text = without_scaffolding(complete_sentences(raw, MAX_REASON_CHARS[self.request.lang]))
         return replace_ids(text, self.titles, catalog_ids)
 
     def problems(self, item_id: str, raw: object) -> list[str]:
@@ -240,7 +256,8 @@ class _Validator:
         candidate = self.by_id[item_id]
         related = [self.request.items[r.detail] for r in candidate.reasons if r.detail in self.request.items]
         found = FactChecker(candidate.item, [*related, *self.liked], self.request.message).problems(text)
-        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates]) or \
+        liked_titles = [t for i in self.liked for t in (i.title, i.title_zh) if t]
+        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates], liked_titles) or \
             describes_liked(text, self.liked)
         if other:
             found.append(f"describes {other}")

@@ -56,6 +56,7 @@ def test_load_bench_against_the_real_app(tmp_path, capsys):
     assert parsed["turns"] == 6
     assert parsed["turns_per_s"] > 0
     assert 0 < parsed["p50_ms"] <= parsed["p95_ms"] <= parsed["p99_ms"]
+    assert 0 < parsed["first_cards"]["p50_ms"] <= parsed["p95_ms"], "the first turn of each user shows cards"
     assert {"movies/en", "movies/zh", "products/zh"} <= set(parsed["mixes"]), "both languages, both catalogs"
 
 

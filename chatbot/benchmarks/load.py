@@ -10,6 +10,9 @@ outputs are checked against what this session itself sent and was shown:
   it did not send, or a recommendation card for an item that none of its own replies named;
 * an **error** is a call that raised, or a turn whose reply is one of the app's error messages.
 
+Besides the whole turn (p50/p95/p99), `first_cards` times each turn until its first update with cards: with
+a model configured, the ranker's cards come first and the model's answer streams in after.
+
 Output formats read here (see `chatbot/ui/app.py` and `chatbot/ui/render.py`):
 `client.predict(message, catalog=..., lang=..., api_name="/chat")` returns
 `(history, cards_html, trace_html, lang, box)`; `history` is a list of {"role", "content"} where
@@ -140,6 +143,7 @@ class UserResult:
     catalog: str
     lang: str
     latencies: list[float] = field(default_factory=list)
+    first_cards: list[float] = field(default_factory=list)  # until the turn's first update with cards
     errors: int = 0
     leaks: int = 0
     problems: list[str] = field(default_factory=list)
@@ -161,6 +165,19 @@ def _wait_for_start(start: threading.Barrier) -> None:
         start.wait()
     except threading.BrokenBarrierError:  # some user took too long to connect: go anyway
         pass
+
+
+def _first_cards_after(job, started: float, timeout_s: float) -> float | None:
+    """Seconds from `started` until the streaming turn first showed cards (the ranker's, before a model's
+    answer), polling the job's outputs; None when no update before the last one had cards."""
+    while not job.done():
+        if any(isinstance(out, (list, tuple)) and len(out) > 1 and CARD_ID.search(str(out[1] or ""))
+               for out in job.outputs()):
+            return time.perf_counter() - started
+        if time.perf_counter() - started > timeout_s:
+            raise TimeoutError(f"no answer within {timeout_s:.0f} s")
+        time.sleep(0.02)
+    return None
 
 
 def _play(url: str, user: int, turns: int, start: threading.Barrier, timeout_s: float) -> UserResult:
@@ -185,7 +202,12 @@ def _play(url: str, user: int, turns: int, start: threading.Barrier, timeout_s: 
             job = None
             try:
                 job = client.submit(message, catalog=catalog, lang=lang, api_name="/chat")
+                first = _first_cards_after(job, started, timeout_s)
                 history, cards_html, trace_html, *_ = job.result(timeout=timeout_s)
+                if first is None and CARD_ID.search(str(cards_html or "")):
+                    first = time.perf_counter() - started
+                if first is not None:
+                    result.first_cards.append(first)
             except Exception as exc:  # counted and reported; the run goes on
                 if job is not None and not job.done():
                     job.cancel()
@@ -239,4 +261,5 @@ def run_load_bench(url: str, users: int, turns: int, timeout_s: float = 300.0) -
             "errors": sum(r.errors for r in results), "leaks": sum(r.leaks for r in results),
             "seconds": round(wall, 2), "turns_per_s": round(len(latencies) / wall, 2) if wall else 0.0,
             **percentiles_ms(latencies),
+            "first_cards": percentiles_ms([t for r in results for t in r.first_cards]),
             "problems": [f"user {r.user} ({r.catalog}/{r.lang}) {p}" for r in results for p in r.problems][:20]}

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # Gradio server (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read by gradio itself too)
     gradio_server_name: str = "127.0.0.1"
     gradio_server_port: int = 7860
-    queue_concurrency: int = 4
+    queue_concurrency: int = 16  # turns in progress at once; one waiting for a busy model holds no CPU
     queue_max_size: int = 64
 
     log_level: str = "INFO"

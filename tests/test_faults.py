@@ -250,3 +250,14 @@ def test_a_cache_corrupted_while_the_app_runs_does_not_break_a_turn(tmp_path, re
     assert len(service.manager.cache) > 0
     assert list(settings.data_dir.glob("selling_points.sqlite.corrupt-*"))
     forget_client(settings)
+
+
+def test_a_turn_waits_for_a_busy_model_only_until_half_its_budget_is_gone():
+    import time as _time
+
+    from chatbot.llm.budget import TurnBudget
+
+    budget = TurnBudget(model_s=4.0, extraction_s=1.0)
+    assert 1.9 < budget.slot_wait() <= 2.0
+    late = TurnBudget(model_s=4.0, extraction_s=1.0, started=_time.monotonic() - 3.0)
+    assert late.slot_wait() == 0.0 and late.left() > 0.0

@@ -74,7 +74,7 @@ class ModelStep:
 
     def run(self, request: PickRequest, ranker: Sequence[Pick], budget: TurnBudget
             ) -> Iterator[tuple[list[Pick], PickOutcome | None]]:
-        with self.llm.turn_slot(budget.left()) as got:
+        with self.llm.turn_slot(budget.slot_wait()) as got:
             if not got:
                 yield list(ranker), PickOutcome(role=request.role, failure="busy", rejected=["model busy"])
                 return

@@ -26,5 +26,10 @@ class TurnBudget:
     def left(self) -> float:
         return max(0.0, self.model_deadline - time.monotonic())
 
+    def slot_wait(self) -> float:
+        """How long the turn may wait for a busy model: until half its budget is gone (a model that starts
+        later would seldom finish in time; meanwhile the ranker's answer is on the page)."""
+        return max(0.0, self.started + self.model_s / 2 - time.monotonic())
+
     def elapsed_ms(self) -> float:
         return round((time.monotonic() - self.started) * 1000, 1)

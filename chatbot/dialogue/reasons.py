@@ -8,6 +8,8 @@ item's place in the list so three reasons do not read like one template.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -192,7 +194,7 @@ def explain(item: Item, ctx: ReasonContext, position: int = 0, candidate: Candid
         fact = f"{item.year}年" if ctx.lang == "zh" else str(item.year)
     if ctx.lang == "zh":
         return "；".join(parts) + ("。" if parts else "") + (f"{fact}。" if fact else "")
-    text = "; ".join(parts)
+    text = re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", r"\1n ", "; ".join(parts))  # "an animation pick"
     text = text[:1].upper() + text[1:] + ("." if parts else "")
     return (text + (f" {fact}." if fact else "")).strip()
 

@@ -99,3 +99,27 @@ def test_a_gguf_file_loads_in_transformers_too():
     assert handle.wait_ready(600), handle.status()
     text = "".join(str(c.content) for c in handle.model.bind(max_tokens=8, temperature=0.0).stream(MESSAGES))
     assert text.strip()
+    ids = ["dune-2021", "arrival-2016", "the-martian-2015"]
+    request = PickRequest(message="I loved Interstellar. Something like it?", candidates=make_candidates(ITEMS, ids),
+                          k=2, items=ITEMS, role="pick")
+    outcome = list(pick_and_explain(handle.model, request, time.monotonic() + 600, max_tokens=120))[-1].outcome
+    assert outcome.failure == "", outcome.rejected  # constrained by lm-format-enforcer: valid JSON, never garbage
+    assert outcome.picks and {p.id for p in outcome.picks} <= set(ids)
+
+
+def test_a_json_schema_constrains_decoding_so_even_a_random_model_answers_valid_json(tiny):
+    from chatbot.llm.picker import answer_schema
+
+    ids = ["dune-2021", "arrival-2016", "the-martian-2015"]
+    request = PickRequest(message="something grand", candidates=make_candidates(ITEMS, ids), k=2, items=ITEMS,
+                          role="pick")
+    schema = answer_schema(list(request.labels()), 2, "en")
+    model = tiny.bind(max_tokens=120, temperature=0.0,
+                      response_format={"type": "json_schema", "json_schema": {"name": "picks", "schema": schema}})
+    text = "".join(str(c.content) for c in model.stream(MESSAGES))
+    assert text.startswith('{"picks"') or text.lstrip().startswith("{"), text[:80]
+    events = list(pick_and_explain(tiny, request, time.monotonic() + 120, max_tokens=120))
+    outcome = events[-1].outcome
+    assert outcome.failure != "error"
+    assert all(p.id in ids for p in outcome.picks), "a random model constrained to the schema names only candidates"
+    assert all(p.reason == "" for p in outcome.picks), "its garbled reasons are rejected"

@@ -41,6 +41,7 @@ ABOUT_CHARS = {"en": 95, "zh": 30}  # the candidate's one line of story, shorter
 LABELS = "abcdefghijklmnopqrstuvwxyz"  # the candidates' ids in the prompt: one token each, not a catalog slug
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (中文)"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_GARBLED = re.compile(r"[\ufffd\x00-\x08\x0b-\x1f\x7f]")  # undecodable bytes, control characters
 _SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)")
 
 
@@ -253,6 +254,8 @@ class _Validator:
         text, lang = self.clean(raw), self.request.lang
         if len(text) < MIN_REASON_CHARS:
             return ["empty"]
+        if _GARBLED.search(text):
+            return ["garbled"]
         candidate = self.by_id[item_id]
         related = [self.request.items[r.detail] for r in candidate.reasons if r.detail in self.request.items]
         found = FactChecker(candidate.item, [*related, *self.liked], self.request.message).problems(text)

@@ -2,7 +2,8 @@
 
 Loads on a background thread; runs the model's chat template and streams token by token. A GGUF file is
 loaded by transformers itself (`from_pretrained(folder, gguf_file=name)`, needs `gguf` and `accelerate`).
-There is no constrained decoding here: `response_format` is ignored and the picker's validator is the guard.
+A `response_format` (OpenAI style: a JSON schema, or any JSON object) constrains decoding through
+lm-format-enforcer (json_constraint.py); the picker's validator stays the last line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import ConfigDict
 
 from chatbot.errors import LLMError
 from chatbot.llm.base import BackgroundLoad
+from chatbot.llm.json_constraint import allowed_tokens_fn, response_schema
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,9 @@ class ChatLocalTransformers(BaseChatModel):
         options = dict(**inputs, max_new_tokens=int(kwargs.get("max_tokens", self.max_tokens)), streamer=streamer,
                        stopping_criteria=StoppingCriteriaList([_Halt()]), pad_token_id=tokenizer.eos_token_id,
                        do_sample=temperature > 0, **({"temperature": temperature, "top_p": 0.9} if temperature > 0 else {}))
+        constrain, schema = response_schema(kwargs.get("response_format"))
+        if constrain:  # valid JSON by construction (lm-format-enforcer), the validator stays the last line
+            options["prefix_allowed_tokens_fn"] = allowed_tokens_fn(tokenizer, schema)
         failure: list[BaseException] = []
         generated: list[int] = []
 

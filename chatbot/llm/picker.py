@@ -174,12 +174,17 @@ def without_scaffolding(text: str) -> str:
 
 def complete_sentences(text: str, limit: int) -> str:
     """`text` when the schema's length bound did not cut it (short, or ending a sentence); else its complete
-    sentences, or "" (cut off)."""
+    sentences, else its complete clauses when they hold at least half of it, or "" (cut off)."""
     text = text.strip()
     if len(text) < 0.8 * limit or _SENTENCE_END.search(text[-1:]):
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    return text[: ends[-1]] if ends and ends[-1] >= MIN_REASON_CHARS * 3 else ""
+    if ends and ends[-1] >= MIN_REASON_CHARS * 3:
+        return text[: ends[-1]]
+    clause = max(text.rfind(mark) for mark in (", ", "; ", "，", "；"))  # else its complete clauses
+    if clause >= limit // 2:
+        return text[:clause].rstrip() + ("。" if _CJK.search(text[clause - 1:clause]) else ".")
+    return ""
 
 
 def _right_language(text: str, lang: str) -> bool:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     llm_model: str = ""  # a .gguf path, a hub id or folder, or the server's model name; empty = backend default
     llm_role: Literal["auto", "pick", "explain"] = "auto"  # auto: explain on local models, pick on servers
     llm_threads: int = 2  # CPU threads for a local model
-    llm_context_tokens: int = 4096  # llama.cpp context window
+    llm_context_tokens: int = 4096  # llama.cpp context window, per slot (chat turns, background work)
     openai_base_url: str = ""
     openai_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 30.0

@@ -18,6 +18,7 @@ from chatbot.dialogue.state import FeedbackAction
 from chatbot.engine import EngineRegistry
 from chatbot.errors import StoreError
 from chatbot.llm.factory import LLMHandle, LLMStatus, build_chat_model
+from chatbot.llm.picker import prefill
 from chatbot.llm.selling_points import SellingPointWriter, enrich_items, open_cache
 from chatbot.loaders import load_catalog
 from chatbot.progress_text import describe, waiting
@@ -84,12 +85,12 @@ class ChatService:
 
     def warm_up(self, progress: Callable[[str], None] | None = None) -> None:
         """Prepare every catalog, the default one first; `progress` gets English lines for the log. Then, with a
-        model, selling points are written in the background."""
+        model, its turn prompt is prefilled and selling points are written in the background."""
         names = self.catalogs()
         default = self.settings.default_catalog
         for name in sorted(names, key=lambda n: n != default):
             self.engines.get(name, (lambda state: progress(describe(state, "en"))) if progress else None)
-        if self.settings.llm_enrich_in_background and self.llm.backend != "none":
+        if self.llm.backend != "none":
             self.enrich_in_background()
 
     def progress_text(self, lang: str) -> str:
@@ -98,16 +99,21 @@ class ChatService:
         return describe(building[0], lang) if building else ""
 
     def enrich_in_background(self) -> threading.Thread:
-        """Write missing selling points with the model once it is ready, item by item, taking the model only
+        """Once the model is ready: have it read the turn prompt (cached for the first turn), then, when
+        LLM_ENRICH_IN_BACKGROUND is on, write missing selling points item by item, taking the model only
         between chat turns (its slots); cached ones cost nothing. Chat turns read them from the cache."""
         def run() -> None:
-            if not self.llm.wait_ready(None) or self.manager.cache is None:
+            if not self.llm.wait_ready(None) or self.llm.model is None:
                 return
-            writer = SellingPointWriter(self.llm.model, self.llm.model_id, self.settings.llm_max_new_tokens,
+            with self.llm.background_slot():
+                prefill(self.llm.model, self.llm.role)
+            if not self.settings.llm_enrich_in_background or self.manager.cache is None:
+                return
+            writer = SellingPointWriter(self.llm.background_model, self.llm.model_id, self.settings.llm_max_new_tokens,
                                         self.settings.llm_max_retries)
             for name in self.catalogs():
                 report = enrich_items(list(self.engines.get(name).items.values()), writer, self.manager.cache,
-                                      progress=False, lock=self.llm.background_slot)
+                                      progress=False, lock=self.llm.background_slot, preempt=self.llm.turn_waiting)
                 log.info("selling points for %s: %s", name, report.model_dump())
 
         if self.enrichment is None or not self.enrichment.is_alive():

@@ -131,3 +131,34 @@ def test_background_enrichment_gives_way_to_chat_turns(cache):
     assert done.wait(10) and len(cache) == 1
     with handle.turn_slot(1.0) as got:
         assert got, "the background work gave the model back"
+
+
+def test_background_writing_stops_the_moment_a_chat_turn_waits_and_resumes_after(cache):
+    import threading
+    import time
+
+    from chatbot.llm.factory import LLMHandle
+
+    handle = LLMHandle("llamacpp", FakeChatModel())
+    slow = writer_for(GOOD, GOOD, chunk_chars=2)
+    streaming, first_answer_finished = threading.Event(), threading.Event()
+    real_stream = slow.model._stream
+
+    def trickle(*args, **kwargs):  # a model that writes slowly, chunk by chunk
+        for chunk in real_stream(*args, **kwargs):
+            streaming.set()
+            time.sleep(0.05)
+            yield chunk
+        first_answer_finished.set()
+
+    object.__setattr__(slow.model, "_stream", trickle)
+    done = threading.Event()
+    threading.Thread(target=lambda: (enrich_items([EARTH], slow, cache, progress=False, langs=("en",),
+                                                  lock=handle.background_slot, preempt=handle.turn_waiting),
+                                     done.set()), daemon=True).start()
+    assert streaming.wait(5), "background writing started"
+    with handle.turn_slot(30.0) as got:  # a chat turn arrives while it writes
+        assert got and not first_answer_finished.is_set(), "the turn got the model before that answer was done"
+        assert not done.is_set()
+    assert done.wait(30) and len(cache) == 1, "the item was written after the turn"
+    assert len(slow.model.prompts) == 2, "the stopped item was asked again"

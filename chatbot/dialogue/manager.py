@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 
 from chatbot.engine import CatalogEngine
 from chatbot.items import Item, Lang
-from chatbot.dialogue.model_step import ModelStep, fallback_note, record, render_reply
+from chatbot.dialogue.model_step import ModelStep, note_line, render_reply
 from chatbot.dialogue.selection import soft_tag_first
 from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
@@ -178,29 +178,42 @@ class DialogueManager:
         candidates = turn.engine.ranker.rank(request, k=len(ids), only_ids=ids)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if parsed.wants_one and len(candidates) >= 2:
-            yield self._choose_one(turn, candidates)
+            yield from self._choose_one(turn, candidates)
             return
         yield from self._pick(turn, candidates, len(candidates), say(turn.lang, "intro_compare"))
 
-    def _choose_one(self, turn: _Turn, candidates: list[Candidate], keep_choice: Sequence[str] = ()) -> TurnUpdate:
-        """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick."""
+    def _choose_one(self, turn: _Turn, candidates: list[Candidate], keep_choice: Sequence[str] = ()
+                    ) -> Iterator[TurnUpdate]:
+        """'Which of A, B and C?': one pick with its reasons, then the runner-up; the card shows the pick. The
+        ranker chooses (a small model chooses worse); with a model, it words the two reasons."""
         engine, lang = turn.engine, turn.lang
         ctx = self._reason_context(turn)
         self._trace_candidates(turn, candidates)
         fits = turn.state.constraints.accepts  # "not too heavy": those that fit what was asked come first
         candidates = sorted(candidates, key=lambda c: (not fits(c.item), -ties_to_liked(c.item, ctx)))  # stable
-        best, second = candidates[0].item, candidates[1].item
-        lines = [say(lang, "choose_one", title=quoted_title(best, lang), why=explain(best, ctx, 0, candidates[0], engine.items)),
-                 say(lang, "runner_up", title=quoted_title(second, lang),
-                     why=explain(second, ctx, 1, candidates[1], engine.items))]
+        ranker = [Pick(id=c.item.id, reason=explain(c.item, ctx, n, c, engine.items))
+                  for n, c in enumerate(candidates[:2])]
+        best = candidates[0].item
         points = self._selling_points(turn, [best])
-        card = item_card(best, lang, points.get(best.id, []), explain(best, ctx, 0, candidates[0], engine.items))
         turn.state.record_shown([c.item.id for c in candidates])
         turn.state.focus_id = best.id
         turn.state.choice_ids = list(keep_choice) or [c.item.id for c in candidates]
-        turn.session.picks = [card]
-        turn.trace.picker, turn.trace.picked = "no-llm", [best.id]
-        return self._finish(turn, "\n".join(lines), [card])
+        turn.trace.picker, turn.trace.picked, turn.trace.ranker_picked = "no-llm", [best.id], [best.id]
+        turn.trace.timings_ms["first_cards"] = _ms(turn.budget.started)
+
+        def reply(picks: list[Pick]) -> tuple[str, list[ItemCard]]:
+            first, second = (engine.items[p.id] for p in picks[:2])
+            text = "\n".join([say(lang, "choose_one", title=quoted_title(first, lang), why=picks[0].reason),
+                              say(lang, "runner_up", title=quoted_title(second, lang), why=picks[1].reason)])
+            return text, [item_card(first, lang, points.get(first.id, []), picks[0].reason)]
+
+        picks, note = ranker, ""
+        for picks, note in self._model_step(turn, candidates[:2], ranker, role="explain"):
+            text, cards = reply(picks)
+            yield TurnUpdate(text=text, cards=cards, lang=lang, thinking=True)
+        text, cards = reply(picks)
+        turn.session.picks = cards
+        yield self._finish(turn, text + (f"\n\n{note_line(note, lang)}" if note else ""), cards)
 
     def _question(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         """A question about shown items, answered from the catalog; the cards stay as they are."""
@@ -242,7 +255,7 @@ class DialogueManager:
             # a critique right after "which of A, B and C": choose again among those still in the running
             candidates = engine.ranker.rank(self._request(state, parsed, exclude=[]), k=len(remaining), only_ids=remaining)
             if len(candidates) >= 2:
-                yield self._choose_one(turn, candidates, keep_choice=remaining)
+                yield from self._choose_one(turn, candidates, keep_choice=remaining)
                 return
             if candidates:
                 yield from self._pick(turn, candidates, 1, say(lang, "intro_replace"))
@@ -369,29 +382,31 @@ class DialogueManager:
 
         picks, note = ranker, ""
         trace.picker, trace.timings_ms["first_cards"] = "no-llm", _ms(turn.budget.started)
-        if turn.model is not None:
-            yield TurnUpdate(text=f"{head}\n\n{render_reply(ranker, titles, lang)}", cards=cards(ranker),
+        for picks, note in self._model_step(turn, candidates, ranker, role=self.llm.role, k=k, points=points):
+            yield TurnUpdate(text=f"{head}\n\n{render_reply(picks, titles, lang)}", cards=cards(picks),
                              lang=lang, thinking=True)
-            written = {i: p for i, p in points.items() if trace.selling_points_source.get(i) != "template"}
-            request = PickRequest(message=turn.text[:600], wants=user_state_text(engine, turn.state, lang),
-                                  candidates=candidates, lang=lang, role=self.llm.role, items=engine.items,
-                                  k=min(k, self.settings.llm_explain_top) if self.llm.role == "explain" else k,
-                                  liked_ids=list(turn.state.liked_ids), selling_points=written,
-                                  secrets=self.llm.secrets)
-            step = ModelStep(self.llm, turn.model, self.settings.llm_max_new_tokens)
-            for picks, outcome in step.run(request, ranker, turn.budget):
-                if outcome is None:
-                    yield TurnUpdate(text=f"{head}\n\n{render_reply(picks, titles, lang)}", cards=cards(picks),
-                                     lang=lang, thinking=True)
-                else:
-                    record(trace, outcome, turn.budget)
-                    note = "" if outcome.reasons else fallback_note(outcome.failure or "garbage", lang)
         reply = f"{render_reply(picks, titles, lang, note)}\n\n{say(lang, 'follow_up_' + engine.kind)}"
         shown = cards(picks)
         turn.state.record_shown([p.id for p in picks])
         session.picks = shown
         trace.picked = [p.id for p in picks]
         yield self._finish(turn, reply, shown, head=intro)
+
+    def _model_step(self, turn: _Turn, candidates: list[Candidate], ranker: list[Pick], role: str, k: int = 0,
+                    points: dict[str, list[str]] | None = None) -> Iterator[tuple[list[Pick], str]]:
+        """With a model, what the page shows while it works (ModelStep.shown); without one, nothing."""
+        if turn.model is None:
+            return
+        points = points if points is not None else self._selling_points(turn, [c.item for c in candidates])
+        k = k or len(ranker)
+        request = PickRequest(message=turn.text[:600], wants=user_state_text(turn.engine, turn.state, turn.lang),
+                              candidates=candidates, lang=turn.lang, role=role, items=turn.engine.items,
+                              k=min(k, self.settings.llm_explain_top) if role == "explain" else k,
+                              liked_ids=list(turn.state.liked_ids), secrets=self.llm.secrets,
+                              selling_points={i: p for i, p in points.items()
+                                              if turn.trace.selling_points_source.get(i) != "template"})
+        step = ModelStep(self.llm, turn.model, self.settings.llm_max_new_tokens)
+        yield from step.shown(request, ranker, turn.budget, turn.trace)
 
     # -- output -----------------------------------------------------------------------------------
     def _finish(self, turn: _Turn, answer: str, cards: list[ItemCard], head: str = "") -> TurnUpdate:

@@ -34,12 +34,17 @@ def fallback_note(failure: str, lang: str) -> str:
     return NOTES[failure][lang == "zh"] if failure in NOTES else ""
 
 
+def note_line(note: str, lang: str) -> str:
+    """A note under the answer (why the ranker's answer stayed), in brackets."""
+    return f"（{note}）" if lang == "zh" else f"({note})"
+
+
 def render_reply(picks: Sequence[Pick], titles: Mapping[str, str], lang: str, note: str = "") -> str:
     """The user-visible answer: one numbered line per pick, then the note."""
     sep = "：" if lang == "zh" else ": "
     lines = [f"{n}. {titles.get(p.id, p.id)}{sep}{p.reason}" for n, p in enumerate(picks, 1)]
     if note:
-        lines += ["", f"（{note}）" if lang == "zh" else f"({note})"]
+        lines += ["", note_line(note, lang)]
     return "\n".join(lines)
 
 
@@ -81,6 +86,18 @@ class ModelStep:
             for event in pick_and_explain(self.model, request, budget.model_deadline, max_tokens=self.max_tokens,
                                           describe_error=self.llm.describe_error):
                 yield merge(ranker, event.picks, request.role, len(ranker)), event.outcome
+
+    def shown(self, request: PickRequest, ranker: Sequence[Pick], budget: TurnBudget, trace: DecisionTrace
+              ) -> Iterator[tuple[list[Pick], str]]:
+        """What the page shows, update by update: the ranker's picks at once, then the model's validated work
+        merged in; the last pair stays, with a note when the ranker's answer stayed. The trace is completed."""
+        yield list(ranker), ""
+        for picks, outcome in self.run(request, ranker, budget):
+            if outcome is None:
+                yield picks, ""
+            else:
+                record(trace, outcome, budget)
+                yield picks, "" if outcome.reasons else fallback_note(outcome.failure or "garbage", request.lang)
 
 
 def record(trace: DecisionTrace, outcome: PickOutcome, budget: TurnBudget) -> None:

@@ -49,7 +49,8 @@ class LLMHandle:
                  secrets: tuple[str, ...] = (), *, loading: BackgroundLoad | None = None,
                  probe: Callable[[], None] | None = None, label: str = "", role: Role | None = None,
                  slots: int = 1, describe_error: Callable[[Exception], LLMError] | None = None,
-                 close: Callable[[], None] | None = None, name: str = "") -> None:
+                 close: Callable[[], None] | None = None, name: str = "",
+                 background_model: BaseChatModel | None = None) -> None:
         self.backend = backend
         self.model_id = f"{backend}:{name or backend}" if model is not None else "none"  # cache keys
         self.secrets = secrets  # values no reply may contain (the API key)
@@ -60,6 +61,7 @@ class LLMHandle:
         self._waiting_lock = threading.Condition()
         self.describe_error = describe_error
         self._model = model
+        self._background_model = background_model or model  # llama.cpp: its own slot, so chat keeps its cache
         self._failure = failure
         self._loading = loading
         self._close = close
@@ -73,6 +75,11 @@ class LLMHandle:
     def model(self) -> BaseChatModel | None:
         """The chat model to use for this turn, or None when the no-LLM mode must answer."""
         return self._model if self.status().state == "ready" else None
+
+    @property
+    def background_model(self) -> BaseChatModel | None:
+        """The chat model for background work (selling points), or None when the model is not ready."""
+        return self._background_model if self.model is not None else None
 
     def status(self) -> LLMStatus:
         failure = self._failure or (self._loading.failure if self._loading and self._loading.state == "failed" else "")
@@ -120,6 +127,10 @@ class LLMHandle:
         finally:
             if got:
                 self.slots.release()
+
+    def turn_waiting(self) -> bool:
+        """True while a chat turn waits for the model (background work then stops at once)."""
+        return self._turns_waiting > 0
 
     @contextmanager
     def background_slot(self) -> Iterator[None]:
@@ -180,9 +191,10 @@ def _llamacpp(settings: Settings, role: Role | None, background: bool) -> LLMHan
         return _failed("llamacpp", "LLM_MODEL must be the path of a .gguf file")
     runtime = LlamaCppRuntime(settings.llm_model, n_ctx=settings.llm_context_tokens, threads=settings.llm_threads,
                               background=background)
-    model = ChatLlamaCpp(runtime=runtime, model_name=runtime.path.name, max_tokens=settings.llm_max_new_tokens)
-    return LLMHandle("llamacpp", model, loading=runtime.load, role=role, close=runtime.close, name=runtime.path.name,
-                     label=f"LLM: llama.cpp {runtime.path.name}")
+    chat, background_work = (ChatLlamaCpp(runtime=runtime, model_name=runtime.path.name, slot=slot,
+                                          max_tokens=settings.llm_max_new_tokens) for slot in (0, 1))
+    return LLMHandle("llamacpp", chat, loading=runtime.load, role=role, close=runtime.close, name=runtime.path.name,
+                     label=f"LLM: llama.cpp {runtime.path.name}", background_model=background_work)
 
 
 def _transformers(settings: Settings, role: Role | None, background: bool) -> LLMHandle:

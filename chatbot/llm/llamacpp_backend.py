@@ -1,6 +1,7 @@
 """llama.cpp in-process (the `xllamacpp` wheel) as a LangChain chat model: a GGUF file on CPU.
 
-The server keeps its prompt cache between requests (a stable system prompt is prefilled once), applies
+The server keeps a prompt cache per slot between requests (a stable system prompt is prefilled once; chat
+turns and background work each have their own slot, so writing selling points never evicts the chat's), applies
 the model's own chat template, and constrains output to a JSON schema (`response_format`). It is closed
 at exit, before the interpreter tears down its threads.
 """
@@ -59,8 +60,8 @@ class LlamaCppRuntime:
 
         params = xllamacpp.CommonParams()
         params.model.path = str(self.path)
-        params.n_ctx = self.n_ctx
-        params.n_parallel = 1
+        params.n_ctx = self.n_ctx * 2  # two slots of n_ctx each: chat turns and background work
+        params.n_parallel = 2
         params.cpuparams.n_threads = self.threads
         params.cpuparams_batch.n_threads = self.threads
         params.verbosity = -1
@@ -120,6 +121,7 @@ class ChatLlamaCpp(BaseChatModel):
     model_name: str = "gguf"
     max_tokens: int = 256
     temperature: float = 0.2
+    slot: int | None = None  # llama.cpp slot: each keeps its own prompt cache (0: chat turns, 1: background work)
 
     @property
     def _llm_type(self) -> str:
@@ -130,6 +132,8 @@ class ChatLlamaCpp(BaseChatModel):
                    "temperature": self.temperature}
         if stop:
             request["stop"] = stop
+        if self.slot is not None:
+            request["id_slot"] = self.slot
         request.update({k: v for k, v in kwargs.items() if k in ("max_tokens", "temperature", "response_format",
                                                                    "seed", "top_p")})
         return request

@@ -244,7 +244,10 @@ class _Validator:
         lowered = text.lower()
         if any(t.lower() in lowered for item in self.liked for t in (item.title, item.title_zh) if t):
             return True
-        return bool(distinctive_words(text) & distinctive_words(self.request.message))
+        message = self.request.message
+        for title in self.titles.values():  # a candidate named in the question is no tie to the person
+            message = message.replace(title, " ")
+        return bool(distinctive_words(text) & distinctive_words(message))
 
     def clean(self, raw: object) -> str:
         catalog_ids = set(self.request.items) | set(self.by_id)
@@ -331,3 +334,13 @@ def pick_and_explain(model: BaseChatModel, request: PickRequest, deadline: float
     outcome.picks, outcome.rejected = validator.picks, validator.rejected
     outcome.timings_ms["done"] = round((time.monotonic() - started) * 1000, 1)
     yield PickEvent(picks=list(validator.picks), outcome=outcome)
+
+
+def prefill(model: BaseChatModel, role: Role) -> None:
+    """Have the runtime read the turn prompt's system part once (llama.cpp keeps it in the chat slot's cache),
+    so that the first person's turn does not wait for it. Failures are only logged."""
+    try:
+        messages = load_prompt(role, "en").render(message="-", wants="-", candidates="-", k=1, language="English")
+        model.bind(max_tokens=1, temperature=0.0).invoke(messages)
+    except Exception as exc:  # a warm-up, never fatal
+        log.info("prompt prefill skipped: %s", type(exc).__name__)

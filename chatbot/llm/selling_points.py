@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
 
 from chatbot.errors import LLMError
 from chatbot.items import Item
@@ -123,6 +124,10 @@ def parse_bullets(text: str, max_chars: int = 160) -> list[str]:
     return bullets
 
 
+class Preempted(LLMError):
+    """Background writing stopped because a chat turn needs the model."""
+
+
 class SellingPointWriter:
     """Writes 2-3 grounded bullets for an item with a chat model. A failed request is retried by LangChain's
     `with_retry`."""
@@ -137,16 +142,17 @@ class SellingPointWriter:
     def version(self, lang: str) -> str:
         return load_prompt("selling_points", lang).version
 
-    def write(self, item: Item, lang: str = "en") -> SellingPoints | None:
-        """LLM bullets that pass the fact check; None when fewer than two survive; LLMError when the model fails."""
+    def write(self, item: Item, lang: str = "en", stop: Callable[[], bool] | None = None) -> SellingPoints | None:
+        """LLM bullets that pass the fact check; None when fewer than two survive; LLMError when the model fails.
+        With `stop`, the answer streams and generation ends (Preempted) as soon as `stop()` is true."""
         if self.model is None:
             raise LLMError("no model to write selling points with")
         prompt = load_prompt("selling_points", lang)
         messages = prompt.render(item=item.to_text())
-        runnable = self.model.bind(max_tokens=self.max_new_tokens, temperature=0.3).with_retry(
-            stop_after_attempt=self.retries + 1, wait_exponential_jitter=False)
+        model = self.model.bind(max_tokens=self.max_new_tokens, temperature=0.3)
         try:
-            answer = chunk_text(runnable.invoke(messages))
+            answer = self._streamed(model, messages, stop) if stop is not None else chunk_text(
+                model.with_retry(stop_after_attempt=self.retries + 1, wait_exponential_jitter=False).invoke(messages))
         except Exception as exc:  # every model failure is an LLMError here
             raise exc if isinstance(exc, LLMError) else LLMError(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
         checker = FactChecker(item)
@@ -160,6 +166,16 @@ class SellingPointWriter:
             if bullet not in kept:
                 kept.append(bullet)
         return SellingPoints(item_id=item.id, points=kept[:3], source="llm") if len(kept) >= 2 else None
+
+
+    @staticmethod
+    def _streamed(model: Runnable, messages: list, stop: Callable[[], bool]) -> str:
+        text = ""
+        for chunk in model.stream(messages):  # closing the stream stops the runtime's generation
+            if stop():
+                raise Preempted("a chat turn needs the model")
+            text += chunk_text(chunk)
+        return text
 
 
 def selling_points_for(items: Iterable[Item], cache: SellingPointCache | None, model_name: str,
@@ -189,9 +205,12 @@ class EnrichReport(BaseModel):
 
 def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: SellingPointCache,
                  limit: int | None = None, progress: bool = True, *, langs: Sequence[str] = ("en", "zh"),
-                 lock: Callable[[], AbstractContextManager] | None = None) -> EnrichReport:
+                 lock: Callable[[], AbstractContextManager] | None = None,
+                 preempt: Callable[[], bool] | None = None) -> EnrichReport:
     """Fill the cache for up to `limit` items lacking selling points (`python -m chatbot enrich`, and in the
-    background after indexing). `lock`: makes the context that holds the model, per item (chat turns first)."""
+    background after indexing). `lock`: makes the context that holds the model, per item (chat turns first);
+    `preempt`: true when a chat turn waits for the model, which then stops writing at once and tries the item
+    again once the turn is done."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -207,11 +226,7 @@ def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: Selli
                 report.cached += 1
                 continue
             try:
-                if lock is not None:  # chat turns come first: take the model only between them
-                    with lock():
-                        points = writer.write(item, lang)
-                else:
-                    points = writer.write(item, lang)
+                points = _write_between_turns(writer, item, lang, lock, preempt)
             except LLMError as exc:
                 log.warning("selling points for %s (%s) failed: %s", item.id, lang, exc)
                 report.failed += 1
@@ -223,3 +238,17 @@ def enrich_items(items: Sequence[Item], writer: SellingPointWriter, cache: Selli
             report.written += 1
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _write_between_turns(writer: SellingPointWriter, item: Item, lang: str,
+                         lock: Callable[[], AbstractContextManager] | None,
+                         preempt: Callable[[], bool] | None) -> SellingPoints | None:
+    """One item's points, holding the model only between chat turns (and leaving it the moment one waits)."""
+    if lock is None:
+        return writer.write(item, lang)
+    while True:
+        with lock():
+            try:
+                return writer.write(item, lang, stop=preempt)
+            except Preempted:
+                log.debug("selling points for %s (%s) paused for a chat turn", item.id, lang)

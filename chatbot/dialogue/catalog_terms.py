@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from chatbot.dialogue.common_words import STOPWORDS
+from chatbot.dialogue.name_sounds import NameSounds
 from chatbot.item_text import attribute_label
 from chatbot.items import Item
 
@@ -205,6 +206,7 @@ class CatalogTerms:
     tags: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     mood_genres: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     people_lexicon: Lexicon | None = None
+    name_sounds: NameSounds | None = None  # names written by sound: 宫崎峻, 诺兰
     tag_lexicon: Lexicon | None = None
     people: dict[str, str] = field(default_factory=dict)  # lowercase key -> the catalog's full name
     specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
@@ -316,9 +318,11 @@ class CatalogTerms:
 
     def _build_people(self, items: Sequence[Item]) -> None:
         counts: Counter[str] = Counter()
+        credits: Counter[str] = Counter()
         for item in items:
             for role, names in item.people.items():
                 for name in names:
+                    credits[name] += 1
                     for key in person_keys(name) + _short_keys(name):
                         if key not in self.people or role == "director":
                             self.people[key] = name
@@ -333,6 +337,7 @@ class CatalogTerms:
             if len(names) == 1 and surname not in self.people:
                 self.people[surname] = next(iter(names))
         self.people_lexicon = Lexicon({k: (name,) for k, name in self.people.items()})
+        self.name_sounds = NameSounds(self.people, credits)
 
     # -- lookups ----------------------------------------------------------------------------------
     @staticmethod
@@ -367,4 +372,13 @@ class CatalogTerms:
                 continue
             if not any(f.start < hit.end and hit.start < f.end for f in found):
                 found.append(hit)
+        for start, end, name in self.name_sounds.find(text) if self.name_sounds else []:
+            span = text[start:end]
+            if not any(f.start < end and start < f.end for f in found) and not self._vocabulary(span):
+                found.append(Found(start, end, (name,), span))
         return sorted(found, key=lambda f: f.start)
+
+    def _vocabulary(self, span: str) -> bool:
+        """A span that is a word the parser knows otherwise (a mood, a tag, a country) is not a name."""
+        return bool(self.find_tags(span) or self.find_mood_genres(span) or self.find_countries(span)
+                    or HEAVY_WORDS.search(span) or LIGHT_WORDS.search(span))

@@ -1,0 +1,135 @@
+"""People's names by how they sound, for the names people write in Chinese:
+
+- homophone typos of the catalog's own Chinese names, as a pinyin keyboard makes them (宫崎峻 for 宫崎骏,
+  新海城 for 新海诚): the same toneless pinyin;
+- Chinese transliterations of names the catalog writes only in Latin letters (诺兰 for Nolan, 斯皮尔伯格 for
+  Spielberg): the consonants of the pinyin against the consonants of the Latin name, sounds that
+  transliteration merges treated as one (r/l, voiced/voiceless, n/ng).
+
+Only spans that a person cue surrounds ("X的电影", "X导演的", "X演的") are tried for transliterations, and
+only an unambiguous best match counts: a sound is a guess, so it must point at one person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff·・]+")
+# what follows (or precedes) a person's name in a request: 诺兰的电影, 卡梅隆导演的, 阿米尔汗演的, 导演是诺兰
+_CUE_AFTER = re.compile(r"^(?:的|导演|执导|拍|演|主演|参演|出演|监制|编剧)")
+_CUE_BEFORE = re.compile(r"(?:导演|演员|主演|喜欢|有没有|想看|看看|推荐)$")
+# characters of ordinary words, never of a transliterated or typed name
+_FUNCTION_CHARS = re.compile(r"[的了我你他她它们是在有和与就都也很想看要部个点些电影片剧推荐喜欢好吗呢吧啊哪什么这那款一导演拍执]")
+# (pattern, replacement) in order; "C" stands for an affricate (ch, j, zh, q) until the end
+_LATIN_RULES = [("tch", "C"), ("ch", "C"), ("ph", "f"), ("ck", "k"), ("kh", "h"), ("th", "t"), ("sh", "s"),
+                ("qu", "k"), ("x", "ks"), ("c(?=[eiy])", "s"), ("c", "k"), ("j", "C"), ("g(?=[eiy])", "C")]
+_PINYIN_RULES = [("zh", "C"), ("ch", "C"), ("sh", "s"), ("ng", "n"), ("er", "l"), ("q", "C"), ("j", "C"), ("x", "s"),
+                 ("z", "C"), ("c", "C")]
+_MERGE = str.maketrans({"r": "l", "d": "t", "b": "p", "g": "k", "v": "w", "z": "s", "y": "", "C": "c"})
+_VOWELS = re.compile(r"[aeiouü]+")
+
+
+def pinyin_key(text: str) -> str:
+    """The toneless pinyin of a Chinese name: 宫崎峻 and 宫崎骏 both give 'gongqijun'."""
+    return "".join(lazy_pinyin(text))
+
+
+def _skeleton(sound: str, rules: list[tuple[str, str]]) -> str:
+    text = re.sub(r"[^a-zü]", "", sound.lower())
+    for pattern, replacement in rules:
+        text = re.sub(pattern, replacement, text)
+    return _VOWELS.sub("", text).translate(_MERGE)
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", text)  # doubled consonants sound as one
+
+
+def latin_skeleton(name: str) -> str:
+    return _collapse(_skeleton(name, _LATIN_RULES))
+
+
+def chinese_skeleton(text: str) -> str:
+    return _collapse("".join(_skeleton(syllable, _PINYIN_RULES) for syllable in lazy_pinyin(text)))
+
+
+class NameSounds:
+    """The catalog's people by sound. `people` maps lowercase keys (full names, surnames, Chinese forms)
+    to the catalog's full name; `credits` counts each full name's items."""
+
+    def __init__(self, people: dict[str, str], credits: Counter[str]) -> None:
+        by_pinyin: dict[str, set[str]] = {}
+        latin: dict[str, set[str]] = {}
+        for key, name in people.items():
+            if _CJK_RUN.fullmatch(key):
+                by_pinyin.setdefault(pinyin_key(key.replace("·", "")), set()).add(name)
+        for name in set(people.values()):
+            words = re.findall(r"[A-Za-z]+", name)
+            if "(" in name or not words:
+                continue  # only names with no Chinese form are transliterated
+            for key in {" ".join(words), words[-1]}:
+                if len(key) >= 4:
+                    latin.setdefault(latin_skeleton(key), set()).add(name)
+        self.homophones = {k: next(iter(v)) for k, v in by_pinyin.items() if len(v) == 1 and len(k) >= 4}
+        self.latin = {k: v for k, v in latin.items() if len(k) >= 3}
+        self.credits = credits
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, full name) for names written by sound; non-overlapping, in text order."""
+        found: list[tuple[int, int, str]] = []
+        for run in _CJK_RUN.finditer(text):
+            chunk, k = run.group(), 0
+            if len(chunk) < 2:
+                continue
+            while k < len(chunk) - 1:
+                hit = self._at(text, run.start() + k, chunk[k:])
+                if hit is None:
+                    k += 1
+                    continue
+                found.append(hit)
+                k = hit[1] - run.start()
+        return found
+
+    def _at(self, text: str, start: int, rest: str) -> tuple[int, int, str] | None:
+        for length in range(min(6, len(rest)), 1, -1):
+            span = rest[:length]
+            if _FUNCTION_CHARS.search(span):
+                continue
+            end = start + length
+            cued = bool(_CUE_AFTER.match(text[end:end + 2]) or _CUE_BEFORE.search(text[max(0, start - 3):start]))
+            name = self.homophones.get(pinyin_key(span.replace("·", "")))
+            if name and (length >= 3 or cued):
+                return start, end, name
+            if cued and length >= 2:
+                name = self._transliterated(span.split("·")[-1].split("・")[-1])
+                if name:
+                    return start, end, name
+        return None
+
+    def _transliterated(self, span: str) -> str | None:
+        sound = chinese_skeleton(span)
+        if len(sound) < 3:
+            return None
+        scored = sorted(((fuzz.ratio(sound, key), key) for key in self.latin), reverse=True)
+        if not scored:
+            return None
+        best, key = scored[0]
+        if best < (100 if len(sound) <= 3 else 90 if len(sound) <= 5 else 85):
+            return None
+        runner_up = [k for score, k in scored[1:] if score >= best and self.latin[k] != self.latin[key]]
+        if runner_up:
+            return None
+        return _most_credited(self.latin[key], self.credits)
+
+
+def _most_credited(names: Iterable[str], credits: Counter[str]) -> str | None:
+    """One of several people sharing a surname: the one with clearly the most items, else none."""
+    ranked = sorted(names, key=lambda n: -credits[n])
+    if len(ranked) == 1 or credits[ranked[0]] >= 2 * credits[ranked[1]]:
+        return ranked[0]
+    return None

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
-from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -59,6 +59,9 @@ class ConstraintReader:
                 if kind == "range":
                     low, high = sorted(int(n) for n in numbers[:2])
                     self.update.year_min, self.update.year_max = low, high
+                elif kind == "decade_pair":
+                    low, high = sorted(_decade_start(n) for n in numbers[:2])
+                    self.update.year_min, self.update.year_max = low, high + 9
                 elif kind.startswith("decade"):
                     start = self._decade(m, kind)
                     if start is None:
@@ -90,6 +93,8 @@ class ConstraintReader:
             self.update.year_min = max(years) + 1
         elif RECENT.search(text) and self.update.year_min is None:
             self.update.year_min = self.year_now - 5
+        elif CLASSIC_ERA.search(text) and self.update.year_max is None and "movie" in self.titles.kinds:
+            self.update.year_max = CLASSIC_ERA_END
         if self.update.year_min is not None and self.update.year_max is not None and self.update.year_min > self.update.year_max:
             self.update.year_min, self.update.year_max = self.update.year_max, self.update.year_min
 
@@ -137,6 +142,8 @@ class ConstraintReader:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
         elif PRICIER.search(text) and prices:
             self.update.price_min = round(_middle(prices, upper=True) + 0.01, 2)
+            if self.current.price_max is not None and self.update.price_max is None:
+                self.update.clear.append("price_max")  # "more premium": the old cap no longer holds
         low, high = self.update.price_min, self.update.price_max
         if low is not None and high is not None and low > high:
             self.update.price_min, self.update.price_max = high, low
@@ -158,7 +165,7 @@ class ConstraintReader:
             return
         text = self._masked_text()
         for m in pattern.finditer(text):
-            if MASK in m.group():
+            if MASK in m.group() or _not_a_genre_word(text, m):
                 continue
             key = lookup[m.group().lower()]
             clause_start = _clause_start(text, m.start())
@@ -200,7 +207,7 @@ class ConstraintReader:
             else:
                 for m in SERIES.finditer(text):
                     before = text[max(0, m.start() - 30) : m.start()]
-                    if re.search(r"(?:\bno|\bnot|\bwithout|\bnot\s+any|不要|不看|别|不想看)\s*$", before, _I):
+                    if re.search(r"(?:\bno|\bnot|\bwithout|\bnot\s+any)\s+(?:a|an|the|any)?\s*$|(?:不要|不看|别|不想看)\s*$", before, _I):
                         self.update.kinds = sorted(kinds - {"series"})
                     else:
                         self.update.kinds = ["series"]
@@ -208,7 +215,7 @@ class ConstraintReader:
                 if self.update.kinds is None and "product" in kinds and PRODUCTS.search(text):
                     self.update.kinds = ["product"]
                 if self.update.kinds is None and {"movie", "series"} <= kinds and MOVIE_WORDS.search(text) \
-                        and REQUEST.search(text):
+                        and (REQUEST.search(text) or self.current.kinds == ["series"]):
                     self.update.kinds = ["movie"]  # "推荐几部国产电影": films, not series
 
     def _clears(self) -> None:
@@ -311,6 +318,27 @@ class ConstraintReader:
             self.update.tags_and = hard  # "要防水的" after speakers: waterproof speakers, not anything waterproof
         elif hard:
             self.update.tags_any = hard
+
+# "book me a flight", "book a table": a genre's name used as a verb; "work from home", "at home": a place
+_VERB_AFTER = re.compile(r"\s+(?:me|us|him|her|them|a|an|my|our|your)\b", _I)
+_PLACE_BEFORE = re.compile(r"\b(?:from|at)\s+(?:my\s+|our\s+)?$", _I)
+
+
+def _not_a_genre_word(text: str, m: re.Match[str]) -> bool:
+    word = m.group()
+    if _CJK.search(word):
+        return False
+    return bool(_VERB_AFTER.match(text, m.end()) and not word.lower().endswith("s")) or bool(
+        _PLACE_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
+
+
+def _decade_start(token: str) -> int:
+    """'80' / '1980' / '八十' / '八' (as in 八九十年代) -> 1980."""
+    if token in ZH_DECADES or f"{token}十" in ZH_DECADES:
+        return ZH_DECADES.get(token) or ZH_DECADES[f"{token}十"]
+    value = int(token)
+    return value if value >= 1000 else 2000 + value if value <= 20 else 1900 + value
+
 
 def _clause_start(text: str, position: int) -> int:
     start = max(0, position - 80)

@@ -48,8 +48,8 @@ START_OVER = re.compile(
     r"new\s+search|clear\s+everything)\b|重新开始|重新来|重来|从头来|从头开始|清空|重新推荐|忘掉",
     _I)
 MORE = re.compile(
-    r"\b(?:something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
-    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么",
+    r"\b(?:closest\s+(?:thing|one|match|alternative)s?|alternatives?|something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
+    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
     _I)
 SMALL_TALK = {
     "greeting": re.compile(r"^(?:hi+|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|哈啰|早上好|晚上好)"
@@ -92,7 +92,11 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
 ZH_DECADES = {"五十": 1950, "六十": 1960, "七十": 1970, "八十": 1980, "九十": 1990}
 YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s+{YEAR}\s+(?:and|to|until|till|-|–)\s+{YEAR}\b", _I)),
-    ("range", re.compile(rf"(?<!\d){YEAR}\s*(?:-|–|~|～|to|到|至)\s*{YEAR}(?!\d)\s*年?", _I)),
+    ("range", re.compile(rf"(?<!\d){YEAR}\s*年?\s*(?:-|–|~|～|to|到|至)\s*{YEAR}(?!\d)\s*年?", _I)),
+    # two decades at once: "the 80s and 90s", "80s or 90s", "八九十年代", "80、90年代"
+    ("decade_pair", re.compile(r"(?<![\w'])(?:'|’)?(\d0|1[89]\d0|20\d0)s?\s*(?:and|or|to|&|-|–|、|,)\s*(?:the\s+)?(?:'|’)?(\d0|1[89]\d0|20\d0)s\b"
+                               r"|(?<!\d)(\d0|1[89]\d0|20\d0)\s*(?:年代)?\s*[、,，和到至-]\s*(\d0|1[89]\d0|20\d0)\s*年代"
+                               r"|([五六七八九])([六七八九])十年代|([五六七八九]十)(?:年代)?\s*[、,，和到至]\s*([六七八九]十)年代", _I)),
     ("decade_after", re.compile(r"\b(?:since|after)\s+the\s+(?:'|’)?(\d0)s\b|\b(?:since|after)\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
     ("decade_before", re.compile(r"\bbefore\s+the\s+(?:'|’)?(\d0)s\b|\bbefore\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
     ("decade", re.compile(r"(?<![\w'])(?:'|’)?(\d0)s\b|\b(1[89]\d0|20\d0)s\b", _I)),
@@ -111,6 +115,10 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("exact", re.compile(rf"\b(?:in|from|of|released\s+in)\s+{YEAR}\b|\b{YEAR}\s+(?:movies?|films?|series|shows?)\b"
                          rf"|{YEAR}\s*年(?:的|上映|出的)?", _I)),
 ]
+# "classic cinema", "a classic war movie", "old films", "老电影": films from before 1980
+CLASSIC_ERA = re.compile(r"\bclassics?\s+(?:[a-z-]+\s+){0,2}(?:cinema|films?|movies?|pictures?)\b|\bold\s+(?:[a-z-]+\s+)?"
+                         r"(?:films?|movies?|classics|pictures)\b|\bgolden\s+age\b|\bold\s+classics\b|老电影|老片|经典老|老的经典", _I)
+CLASSIC_ERA_END = 1979
 OLDER = re.compile(r"\b(?:older|earlier|less\s+recent|not\s+so\s+new)\b|老一点|老一些|更老|早一点|早一些|年代久一点|旧一点", _I)
 NEWER = re.compile(r"\b(?:newer|more\s+recent|later\s+ones?|not\s+so\s+old)\b|新一点|新一些|更新的|近一点|近一些|晚一点", _I)
 RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|latest|new\s+releases?|brand\s+new)\b"
@@ -157,15 +165,16 @@ MOVIES_ONLY = re.compile(r"\b(?:only|just)\s+(?:movies|films)\b|\b(?:movies|film
 PRODUCTS = re.compile(r"\b(?:products?|gadgets?|gifts?|buy)\b|商品|产品|礼物|买", _I)
 NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
-    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less)\b[\w\s'-]{0,16}"
-    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
+    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less|outside|non|"
+    r"(?:is|are|was|were)\s*n[o']?t|already\s+(?:has|have|owns?|got))\b[\w\s'-]{0,16}"
+    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非|已经有)[^，。；,.;!?！？]{0,5})$",
     _I)
 REQUEST = re.compile(r"\b(?:want|wanna|looking\s+for|in\s+the\s+mood|give\s+me|show\s+me|recommend|suggest|find|something|"
-                      r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
+                      r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|有什么|有哪些|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
 CLEAR = [
     (re.compile(r"\b(?:clear|remove|reset|drop|forget)\s+(?:all\s+)?(?:the\s+|my\s+)?filters\b|清除(?:所有)?(?:筛选|条件)|取消(?:所有)?(?:筛选|条件)|去掉(?:所有)?(?:筛选|条件)", _I),
      ["kinds", "genres_include", "genres_exclude", "year_min", "year_max", "price_min", "price_max", "languages"]),
-    (re.compile(r"\b(?:any|whatever)\s+(?:price|budget)\b|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:price|budget)\s*(?:limit|filter|cap|range)?\b"
+    (re.compile(r"\b(?:any|whatever)\s+(?:price|budget)\b|\bmoney\s+is\s+no\s+(?:object|issue|problem)\b|\bprice\s+(?:doesn'?t|does\s+not)\s+matter\b|不差钱|钱不是问题|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:price|budget)\s*(?:limit|filter|cap|range)?\b"
                 r"|(?:价格|价钱|预算)\s*(?:不限|无所谓|都行|随便)", _I), ["price_min", "price_max"]),
     (re.compile(r"\b(?:any|whatever)\s+(?:year|era|decade|age)\b|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:year|era|date)\s*(?:limit|filter|range)?\b"
                 r"|(?:年份|年代)\s*(?:不限|无所谓|都行|随便)", _I), ["year_min", "year_max"]),

@@ -23,8 +23,11 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff·・]+")
 # what follows (or precedes) a person's name in a request: 诺兰的电影, 卡梅隆导演的, 阿米尔汗演的, 导演是诺兰
 _CUE_AFTER = re.compile(r"^(?:的|导演|执导|拍|演|主演|参演|出演|监制|编剧)")
 _CUE_BEFORE = re.compile(r"(?:导演|演员|主演|喜欢|有没有|想看|看看|推荐)$")
+# a transliteration is only guessed where the words around it say a person is meant
+_PERSON_AFTER = re.compile(r"^(?:的(?:电影|片|作品|戏|剧|新片|老片|喜剧|动画|其他|别的|代表作)|导演|执导|拍的|演的|主演|参演|出演)")
+_PERSON_BEFORE = re.compile(r"(?:导演|演员|主演|导演是|主演是)$")
 # characters of ordinary words, never of a transliterated or typed name
-_FUNCTION_CHARS = re.compile(r"[的了我你他她它们是在有和与就都也很想看要部个点些电影片剧推荐喜欢好吗呢吧啊哪什么这那款一导演拍执]")
+_FUNCTION_CHARS = re.compile(r"[的了我你他她它们是在有和与就都也很想看要部个点些电影片剧推荐喜欢好吗呢吧啊哪什么这那款一二三四五六七八九十百千万两年代岁月日天导演拍执]")
 # (pattern, replacement) in order; "C" stands for an affricate (ch, j, zh, q) until the end
 _LATIN_RULES = [("tch", "C"), ("ch", "C"), ("ph", "f"), ("ck", "k"), ("kh", "h"), ("th", "t"), ("sh", "s"),
                 ("qu", "k"), ("x", "ks"), ("c(?=[eiy])", "s"), ("c", "k"), ("j", "C"), ("g(?=[eiy])", "C")]
@@ -105,7 +108,8 @@ class NameSounds:
             name = self.homophones.get(pinyin_key(span.replace("·", "")))
             if name and (length >= 3 or cued):
                 return start, end, name
-            if cued and length >= 2:
+            person = bool(_PERSON_AFTER.match(text[end:end + 4]) or _PERSON_BEFORE.search(text[max(0, start - 3):start]))
+            if person:
                 name = self._transliterated(span.split("·")[-1].split("・")[-1])
                 if name:
                     return start, end, name

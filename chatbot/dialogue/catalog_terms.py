@@ -58,7 +58,7 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
 # everyday words -> catalog tags (zh words and English paraphrases; only tags the catalog holds are kept)
 TAG_WORDS: dict[str, tuple[str, ...]] = {
     "茶|tea": ("tea",), "咖啡|coffee": ("coffee",), "咖啡豆": ("beans",), "帐篷|tents?": ("tent",),
-    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "headphones": ("over-ear", "earbuds", "noise cancelling"),
+    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "真无线耳机|真无线|入耳式|tws|in-ear": ("earbuds",), "headphones": ("over-ear", "earbuds", "noise cancelling"),
     "空气炸锅|air\\s*fryers?": ("air fryer",), "笔记本电脑|笔记本|laptops?|notebook": ("laptop",),
     "键盘|keyboards?": ("keyboard",), "鼠标|mouse|mice": ("mouse",), "显示器|monitors?": ("monitor",),
     "手表|智能手表|手环|smart\\s*watch(?:es)?": ("smartwatch",), "背包|双肩包|backpacks?|daypacks?": ("backpack",),
@@ -72,8 +72,14 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "无线|wireless": ("wireless",), "防水|waterproof": ("waterproof",), "扫地机器人|robot\\s+vacuums?": ("robot vacuum",),
     "哑铃|dumbbells?": ("dumbbells",), "护肤|skin\\s*care": ("skincare",), "化妆|彩妆|make-?up": ("makeup",),
     "积木|乐高|building\\s+blocks|lego": ("building blocks",), "游戏机|consoles?": ("console",),
-    "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|smartphones?|phones?": ("smartphone",),
+    "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|智能机|智能手机|smartphones?|phones?": ("smartphone",),
     "通勤|commut(?:e|ing|er)": ("travel", "noise cancelling"), "办公|home\\s+office|working\\s+from\\s+home": ("home office",),
+    # needs in everyday words: what would meet them
+    "力量|举铁|增肌|练肌肉|strength|weight\\s+training|lifting|build\\s+muscle": ("strength",),
+    "马拉松|跑马|marathons?": ("for runners", "running"),
+    "没电|充电宝|移动电源|power\\s*banks?|chargers?|phone\\s+(?:always\\s+)?dies|phone\\s+keeps\\s+dying|battery\\s+(?:always\\s+)?dies|phone\\s+runs?\\s+out|battery\\s+runs?\\s+out": ("power bank", "charger"),
+    "保温杯|保温壶|保温|insulated|thermos|water\\s+bottles?|drinks?\\s+cold|drinks?\\s+hot|cold\\s+drinks?|keep\\s+(?:the\\s+)?drinks?\\s+cold": ("bottle",),
+    "老人|老年人|长辈|爷爷|奶奶|外公|外婆|elderly|seniors?|grandma|grandpa|grandmother|grandfather|grandparents?": ("for seniors",),
     "温馨|治愈|暖心|heart-?warming|wholesome": ("heartwarming", "feel-good"),
     "轻松|开心|欢乐|feel-?good|light-?hearted|uplifting|cheerful": ("feel-good", "heartwarming"),
     "时间旅行|穿越时空|time\\s+travel": ("time travel",), "丧尸|zombies?": ("zombies",), "复仇|revenge": ("revenge",),
@@ -107,6 +113,9 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     "暴力|血腥|violent|violence|gory|gore|bloody|loud": ("action", "horror", "war"),
     "scared|frighten(?:ing)?|terrif(?:y|ying)|nightmares?": ("horror",),
     "大哭|哭一场|tearjerk(?:er|ing)|make\\s+me\\s+cry|a\\s+good\\s+cry": ("drama", "romance", "family"),
+    # product needs that name a category (kept only where the catalog has it)
+    "摄影|拍照|照相|相机|photography|photographers?|cameras?|film\\s+it|filming\\s+it|film\\s+the\\s+trip|vlogs?|vlogging|vloggers?": ("cameras",),
+    "家电|家用电器|home\\s+appliances?|appliances": ("home", "kitchen"),
 }
 # light moods: asking for them rules out the heavy genres
 LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
@@ -319,11 +328,15 @@ class CatalogTerms:
     def _build_people(self, items: Sequence[Item]) -> None:
         counts: Counter[str] = Counter()
         credits: Counter[str] = Counter()
+        brands = {n for i in items for n in i.people.get("brand", []) if len(n.split()) >= 2}
+        firsts = Counter(n.split()[0].lower() for n in brands)  # "Cirrus" for "Cirrus Audio", when only one brand starts so
         for item in items:
             for role, names in item.people.items():
                 for name in names:
                     credits[name] += 1
-                    for key in person_keys(name) + _short_keys(name):
+                    first = name.split()[0].lower() if name in brands else ""
+                    brand = [first] if len(first) >= 4 and firsts[first] == 1 else []
+                    for key in person_keys(name) + _short_keys(name) + brand:
                         if key not in self.people or role == "director":
                             self.people[key] = name
                         counts[key] += 1

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
+from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, CatalogTerms
 from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
@@ -294,7 +294,7 @@ class ConstraintReader:
                 elif genre not in self.update.genres_exclude:
                     _append(self.update.genres_include, genre)
         products = "product" in self.titles.kinds
-        hard: list[str] = []
+        groups: dict[tuple[int, int], list[str]] = {}  # the hard tags each phrase names (alternatives of one word)
         for found in terms.find_tags(text):
             if MASK in found.text:
                 continue
@@ -307,17 +307,40 @@ class ConstraintReader:
                 for tag in found.values:
                     _append(self.update.tags_exclude, tag)
                 continue
-            group = [t for t in found.values if products and t in terms.specific_tags]
-            shared = [t for t in hard if t in group]
-            # "commuting headphones": the tags both words name (noise cancelling), else either's
-            hard = shared if hard and shared else hard + [t for t in group if t not in hard]
+            named = [t for t in found.values if products and t in terms.specific_tags]
+            group = groups.setdefault((found.start, found.end), [])
+            shared = [t for t in group if t in named]  # two readings of one word: what both say, else either
+            group[:] = shared if shared else group + [t for t in named if t not in group]
             for tag in found.values:
                 _append(self.out.soft_tags, tag)
-        if hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
+        hard, narrow = _combine([g for g in groups.values() if g], terms)
+        if narrow:
+            self.update.tags_any, self.update.tags_and = hard, narrow  # "noise-cancelling headphones": both
+        elif hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
                 and terms.items_tagged(hard) & terms.items_tagged(self.current.tags_any):
             self.update.tags_and = hard  # "要防水的" after speakers: waterproof speakers, not anything waterproof
         elif hard:
             self.update.tags_any = hard
+
+
+def _combine(groups: list[list[str]], terms: CatalogTerms) -> tuple[list[str], list[str]]:
+    """Several tag phrases in one message: the tags two phrases share ("commuting headphones" -> noise
+    cancelling); else both required when items carry both ("noise cancelling" + "headphones"); else either."""
+    hard: list[str] = []
+    narrow: list[str] = []
+    for group in groups:
+        if not hard:
+            hard = list(group)
+        elif shared := [t for t in hard if t in group]:
+            hard = shared
+        elif narrow and (kept := [t for t in narrow if t in group]):
+            narrow = kept
+        elif not narrow and terms.items_tagged(hard) & terms.items_tagged(group):
+            narrow = list(group)
+        else:
+            hard += [t for t in group if t not in hard]
+    return hard, narrow
+
 
 # "book me a flight", "book a table": a genre's name used as a verb; "work from home", "at home": a place
 _VERB_AFTER = re.compile(r"\s+(?:me|us|him|her|them|a|an|my|our|your)\b", _I)

@@ -236,7 +236,10 @@ DOMAIN = re.compile(
     r"|电影|片子|影片|看|剧|导演|演员|主演|推荐|礼物|买|商品|产品|东西|价格|预算|便宜|贵|牌子|品牌|送|适合|想要|来点|有没有", _I)
 # a fresh request after an earlier one (the old filters no longer apply) vs a critique that keeps them
 NEW_TOPIC = re.compile(r"\b(?:now|next|new\s+(?:request|topic|search)|different\s+(?:question|thing|topic)|"
-                       r"another\s+(?:thing|question|gift|present)|also\s+need|separately)\b|换个话题|另外|还要给|再给|另一个问题|新的需求", _I)
+                       r"another\s+(?:thing|question|gift|present)|also\s+(?:need|want)|separately)\b|^\s*and\s+(?:a|an|some)\b"
+                       r"|换个话题|另外|还要给|再给|另一个问题|新的需求|还想买|还想要|还要买|也想买|再买", _I)
+# words that add to what was asked ("also", "too", "也"): a second genre joins the first; a second product is another wish
+ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|either|or|plus)\b|也|还有|或者|另外", _I)
 CRITIQUE = re.compile(r"\b(?:also|too|as\s+well|still|instead|but|more|less|than|then|same|similar|these|those|ones?)\b"
                       r"|也|还|再|一点|一些|更|这些|那些|同样|类似|的呢|呢", _I)
 # questions about items already shown, answered from the catalog's facts

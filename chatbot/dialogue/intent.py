@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
-from chatbot.dialogue.cues import (ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
+from chatbot.dialogue.cues import (ADDITIVE, ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
@@ -50,7 +50,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     out.missing = _missing(out, text, named)
     if out.missing:
-        out.intent = "missing"
+        out.intent, out.query = "missing", out.missing  # "the closest thing?" next looks for what was named
         return
     if _more_like(out, text, context):
         return
@@ -63,7 +63,10 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
 
 def _small_talk(out: ParsedMessage, raw: str) -> None:
     bare = re.sub(r"\s+", " ", re.sub(r"[^\w\s'\u3400-\u9fff]+", " ", raw)).strip()
-    head = re.split(r"[,，!！.。]", raw.strip(), maxsplit=1)[0].strip()
+    parts = re.split(r"[,，!！.。]", raw.strip(), maxsplit=1)
+    head = parts[0].strip()
+    if len(parts) > 1 and re.search(r"[?？]|吗|呢|\b(?:what|which|how|do\s+you|can\s+you|any)\b", parts[1], _I):
+        head = ""  # "ok, what's the closest thing you have?": a question follows the "ok"
     for candidate in (bare, head):
         for kind, pattern in SMALL_TALK.items():
             if candidate and pattern.match(candidate):
@@ -74,7 +77,7 @@ def _small_talk(out: ParsedMessage, raw: str) -> None:
 def _has_content(out: ParsedMessage) -> bool:
     return bool(out.liked_ids or out.disliked_ids or out.mentioned_ids or out.compare_ids or out.target_ids
                 or out.referenced_ids or out.preferences or out.preferred_genres or out.soft_tags or out.seen_ids
-                or not out.constraint_update.is_empty() or out.not_found)
+                or not out.constraint_update.is_empty() or out.not_found or out.catalog_words)
 
 
 # -- questions about shown items -------------------------------------------------------------------
@@ -223,19 +226,24 @@ def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products
     if context.turn_count == 0 or context.constraints.is_empty():
         return False
     update = out.constraint_update
-    has_topic = bool(update.genres_include or update.tags_any or out.liked_ids or update.people or update.countries)
+    has_topic = bool(update.genres_include or update.tags_any or update.tags_and or out.liked_ids or update.people
+                     or update.countries or (products and out.catalog_words))
     if not has_topic:
         return False
     if NEW_TOPIC.search(raw):
+        if update.tags_and and update.tags_any is None:
+            update.tags_any, update.tags_and = update.tags_and, None  # "and a headlamp?": not a headlamp *camera*
         return True
     current = context.constraints
     new_genres = set(update.genres_include)
     disjoint_genres = bool(new_genres and current.genres_include and not new_genres & set(current.genres_include))
     disjoint_tags = bool(update.tags_any and current.tags_any and not set(update.tags_any) & set(current.tags_any)
                          and not update.tags_and)
-    if CRITIQUE.search(raw) or not (disjoint_genres or disjoint_tags):
+    if not (disjoint_genres or disjoint_tags):
         return False
     if not products:
-        update.clear.append("genres_include")  # films: the new genre replaces the old, the rest stays
+        if not ADDITIVE.search(raw):
+            update.clear.append("genres_include")  # films: "a romantic one": the new genre replaces the old
         return False
-    return True
+    # products: another kind of thing is another wish ("I want to film it too"), unless said as a critique
+    return not CRITIQUE.search(ADDITIVE.sub(" ", raw))

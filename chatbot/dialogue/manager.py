@@ -257,7 +257,8 @@ class DialogueManager:
         wanted = 1 if parsed.replace_one else self.settings.recommendations_per_turn
         narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
             and not parsed.constraint_update.is_empty()
-        candidates = self._ranked(engine, request, state, wanted, narrowing)
+        named_only = parsed.catalog_words and parsed.constraint_update.is_empty() and not parsed.soft_tags
+        candidates = self._ranked(engine, request, state, wanted, narrowing, named_only)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
@@ -273,7 +274,7 @@ class DialogueManager:
         yield from self._pick(turn, candidates, wanted, intro)
 
     def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int,
-                narrowing: bool = False) -> list[Candidate]:
+                narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
         """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
         critique ("under 600") may show again items shown before that fit, when too few new ones do.
         Items with the moods and themes asked for come first."""
@@ -284,11 +285,13 @@ class DialogueManager:
             again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
             have = {c.item.id for c in candidates}
             candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
-        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in request.exclude_ids
+        # asked for by name ("电饭煲有吗"), a shown item may come back; a rejected one never
+        rejected = {*state.disliked_ids, *state.seen_ids} if named_only else set(request.exclude_ids)
+        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in rejected
                  and request.constraints.accepts(engine.items[i])]
-        if named:  # "电饭煲有吗": the products whose title says so come first
+        if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
             first = engine.ranker.rank(request, k=len(named), only_ids=named)
-            candidates = first + [c for c in candidates if c.item.id not in set(named)]
+            candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
         if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
             genres = request.constraints.genres_include or list(state.preferred_genres)
             looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})

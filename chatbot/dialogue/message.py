@@ -139,6 +139,7 @@ class ParsedMessage(BaseModel):
     dropped: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": wishes no longer held
     new_topic: bool = False  # a fresh request: earlier filters no longer apply
     off_topic: bool = False  # nothing the catalog can help with ("what's the weather?")
+    catalog_words: bool = False  # the free text names a kind of thing the catalog's titles hold ("电饭煲有吗")
 
     def focus_ids(self) -> list[str]:
         """The items this message is about, for 'that one' in the next turn."""

@@ -101,6 +101,7 @@ class _Parse(ConstraintReader):
         self._preferences()
         out.constraint_update = self.update
         out.query = self._query()
+        out.catalog_words = "product" in self.titles.kinds and bool(self.titles.title_word_hits(out.query))
         out.wants_explanation = bool(WHY.search(self.text))
         out.wants_more = bool(MORE.search(self._masked_text()))
         decide_intent(out, self._masked_text(), self.text, self.context, start_over, bool(matches),

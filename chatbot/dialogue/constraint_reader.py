@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, CatalogTerms
-from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -59,6 +59,8 @@ class ConstraintReader:
                 if kind == "range":
                     low, high = sorted(int(n) for n in numbers[:2])
                     self.update.year_min, self.update.year_max = low, high
+                elif kind == "last_n":
+                    self.update.year_min = self.year_now - _count(numbers[0])
                 elif kind == "decade_pair":
                     low, high = sorted(_decade_start(n) for n in numbers[:2])
                     self.update.year_min, self.update.year_max = low, high + 9
@@ -87,9 +89,9 @@ class ConstraintReader:
         years = [item.year for item in self.shown if item.year]
         text = self._masked_text()
         # a critique is relative to what was shown: older/newer than the middle of the last list
-        if OLDER.search(text) and years:
+        if OLDER.search(text) and years and self.update.year_max is None:
             self.update.year_max = min(years) - 1  # older than every one shown
-        elif NEWER.search(text) and years:
+        elif NEWER.search(text) and years and self.update.year_min is None:
             self.update.year_min = max(years) + 1
         elif RECENT.search(text) and self.update.year_min is None:
             self.update.year_min = self.year_now - 5
@@ -114,6 +116,8 @@ class ConstraintReader:
     def _prices(self) -> None:
         if not (self.titles.has_prices or CURRENCY_MARK.search(self._masked_text())):
             return
+        for m in ZH_NUMERAL_BEFORE_UNIT.finditer(self._masked_text()):
+            self.masked[m.start()] = str(_count(m.group(1)))  # 三百 -> 3百: the same length, so positions hold
         for m in self._consume(AROUND_PRICE):
             values = _numbers(m)
             if values:
@@ -355,6 +359,15 @@ def _not_a_genre_word(text: str, m: re.Match[str]) -> bool:
         _PLACE_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
 
 
+_COUNT_WORDS = {"一": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "fifteen": 15, "twenty": 20, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+                "十": 10, "十五": 15, "二十": 20}
+
+
+def _count(token: str) -> int:
+    return int(token) if token.isdigit() else _COUNT_WORDS.get(token.lower(), 10)
+
+
 def _decade_start(token: str) -> int:
     """'80' / '1980' / '八十' / '八' (as in 八九十年代) -> 1980."""
     if token in ZH_DECADES or f"{token}十" in ZH_DECADES:
@@ -389,7 +402,7 @@ def _numbers(m: re.Match[str]) -> list[float]:
         except ValueError:
             continue
         unit = (unit or "").lower()
-        value *= {"k": 1000, "千": 1000, "万": 10000, "w": 10000}.get(unit, 1)
+        value *= {"k": 1000, "百": 100, "千": 1000, "万": 10000, "w": 10000}.get(unit, 1)
         if value <= 1e9:
             values.append(value)
     return values

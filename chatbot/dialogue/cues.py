@@ -94,6 +94,9 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s+{YEAR}\s+(?:and|to|until|till|-|–)\s+{YEAR}\b", _I)),
     ("range", re.compile(rf"(?<!\d){YEAR}\s*年?\s*(?:-|–|~|～|to|到|至)\s*{YEAR}(?!\d)\s*年?", _I)),
     # two decades at once: "the 80s and 90s", "80s or 90s", "八九十年代", "80、90年代"
+    # "the last ten years", "近十年"
+    ("last_n", re.compile(r"\b(?:the\s+)?(?:last|past)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)\s+years\b"
+                          r"|(?:近|最近|过去)\s*(\d{1,2}|[二两三四五六七八九十]|十五|二十)\s*年", _I)),
     ("decade_pair", re.compile(r"(?<![\w'])(?:'|’)?(\d0|1[89]\d0|20\d0)s?\s*(?:and|or|to|&|-|–|、|,)\s*(?:the\s+)?(?:'|’)?(\d0|1[89]\d0|20\d0)s\b"
                                r"|(?<!\d)(\d0|1[89]\d0|20\d0)\s*(?:年代)?\s*[、,，和到至-]\s*(\d0|1[89]\d0|20\d0)\s*年代"
                                r"|([五六七八九])([六七八九])十年代|([五六七八九]十)(?:年代)?\s*[、,，和到至]\s*([六七八九]十)年代", _I)),
@@ -125,7 +128,8 @@ RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|
                      r"|最新|近几年|这几年|新片|最近的(?:电影|片子|剧)|新出的", _I)
 
 # prices
-NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|千|万|w(?![a-z]))?"
+NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|百|千|万|w(?![a-z]))?"
+ZH_NUMERAL_BEFORE_UNIT = re.compile(r"(?<![\d一二两三四五六七八九])([一二两三四五六七八九])(?=[百千万])")  # 三百 -> 3百
 CUR = r"(?:[¥￥$€£]|rmb|cny|yuan|usd|元|块钱?|刀)"
 PRICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s*{CUR}?\s*{NUM}\s*{CUR}?\s*(?:and|to|-|–)\s*{CUR}?\s*{NUM}\s*{CUR}?", _I)),

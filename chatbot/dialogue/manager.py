@@ -169,7 +169,10 @@ class DialogueManager:
     def _compare(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         ids = [i for i in parsed.compare_ids if i in turn.engine.items][:MAX_COMPARE]
         if len(ids) < 2:
-            yield self._finish(turn, say(turn.lang, "compare_need_two", turn.engine.kind), turn.session.cards)
+            shown = turn.state.last_candidates
+            key = "compare_only_one" if len(shown) == 1 and parsed.referenced_ids else "compare_need_two"
+            title = quoted_title(turn.engine.items[shown[0]], turn.lang) if key == "compare_only_one" else ""
+            yield self._finish(turn, say(turn.lang, key, turn.engine.kind, title=title), turn.session.cards)
             return
         request = self._request(turn.state, parsed, exclude=[])
         request.mentioned_ids = [i for i in request.mentioned_ids if i not in ids]

@@ -220,6 +220,7 @@ class CatalogTerms:
     people: dict[str, str] = field(default_factory=dict)  # lowercase key -> the catalog's full name
     specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
     catalog_tags: frozenset[str] = frozenset()
+    country_codes: frozenset[str] = frozenset()  # every attributes.country the catalog holds
     heavy_tags: tuple[str, ...] = ()
     heavy_genres: tuple[str, ...] = ()
     attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
@@ -231,7 +232,7 @@ class CatalogTerms:
         have_countries = {str(i.attributes.get("country")) for i in items if i.attributes.get("country")}
         have_tags = Counter(t for i in items for t in i.tags)
         have_genres = {g for i in items for g in i.genres}
-        terms = cls(catalog_tags=frozenset(have_tags))
+        terms = cls(catalog_tags=frozenset(have_tags), country_codes=frozenset(have_countries))
         members: dict[str, set[str]] = {}
         for item in items:
             for tag in item.tags:

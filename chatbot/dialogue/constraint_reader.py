@@ -268,8 +268,8 @@ class ConstraintReader:
                 continue
             target = refused if self._negated(text, found.start) else countries
             target += [c for c in found.values if c not in target]
-        if refused and not countries:  # "not Hong Kong": what was allowed, less that
-            countries = [c for c in self.current.countries if c not in refused]
+        if refused and not countries:  # "not Hong Kong": what was allowed (or any), less that
+            countries = [c for c in (self.current.countries or sorted(terms.country_codes)) if c not in refused]
         countries = [c for c in countries if c not in refused]
         if countries:
             self.update.countries = countries

@@ -20,10 +20,11 @@ LIKE = re.compile(
     r"awesome|fantastic|brilliant|excellent|a\s+fan\s+of|into|similar\s+to|in\s+the\s+vein\s+of|such\s+as)\b"
     r"|喜欢|爱看|最爱|好看|不错|很棒|精彩|神作|经典|像|类似",
     _I)
+NOT_YET = re.compile(r"(?:n't|\bnot|\bnever|\byet\s+to)\s+(?:yet\s+|ever\s+|really\s+|actually\s+)?$|(?:没有?|未|还没|从没|从来没)\s*$", I)
 SEEN = re.compile(r"\b(?:watched|saw|seen|read|bought|have|had|finished|tried|used)\b|看了|看过|刷了|读过|买过|用过|看完", _I)
 ASK = re.compile(
     r"\b(?:tell\s+me\s+(?:more\s+)?about|more\s+about|what\s+(?:is|'s|about)|what\s+do\s+you\s+know\s+about|"
-    r"details?\s+(?:on|of|about)|describe|explain|info\s+(?:on|about)|how\s+is|is\s+it\s+good)\b"
+    r"details?\s+(?:on|of|about)|describe|explain|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
     r"|介绍|讲讲|说说|是什么|怎么样|好看吗|值得|详细",
     _I)
 COMPARE_BEFORE = re.compile(
@@ -239,6 +240,8 @@ DOMAIN = re.compile(
     r"looking\s+for|in\s+the\s+mood|for\s+(?:my|a|an|the)\s+\w+)\b"
     r"|电影|片子|影片|看|剧|导演|演员|主演|推荐|礼物|买|商品|产品|东西|价格|预算|便宜|贵|牌子|品牌|送|适合|想要|来点|有没有", _I)
 # a fresh request after an earlier one (the old filters no longer apply) vs a critique that keeps them
+# another thing wanted besides what was shown: a new wish even when named only in free text ("还想买几把折叠椅")
+ANOTHER_WISH = re.compile(r"\balso\s+(?:need|want)\s+(?:a|an|some)\b|\banother\s+(?:thing|gift|present)\b|还想买|还想要|还要买|也想买|再买", _I)
 NEW_TOPIC = re.compile(r"\b(?:now|next|new\s+(?:request|topic|search)|different\s+(?:question|thing|topic)|"
                        r"another\s+(?:thing|question|gift|present)|also\s+(?:need|want)|separately)\b|^\s*and\s+(?:a|an|some)\b"
                        r"|换个话题|另外|还要给|再给|另一个问题|新的需求|还想买|还想要|还要买|也想买|再买", _I)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
-from chatbot.dialogue.cues import (ADDITIVE, ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
+from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
@@ -227,7 +227,7 @@ def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products
         return False
     update = out.constraint_update
     has_topic = bool(update.genres_include or update.tags_any or update.tags_and or out.liked_ids or update.people
-                     or update.countries or (products and out.catalog_words))
+                     or update.countries or (products and (out.catalog_words or (out.query and ANOTHER_WISH.search(raw)))))
     if not has_topic:
         return False
     if NEW_TOPIC.search(raw):

@@ -18,7 +18,7 @@ from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
 from chatbot.dialogue.cues import (ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
-                                   REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
+                                   NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
 from chatbot.dialogue.intent import decide_intent
 from chatbot.dialogue.message import ConstraintUpdate, ParseContext, ParsedMessage, Role
 from chatbot.dialogue.state import DialogueState
@@ -295,7 +295,8 @@ def _cues(text: str) -> list[tuple[int, Role | Literal["seen"]]]:
         if not any(s <= m.start() < e for s, e in blocked):
             found.append((m.end(), "liked"))
     for m in SEEN.finditer(text):
-        found.append((m.end(), "seen"))
+        if not NOT_YET.search(text[max(0, m.start() - 14): m.start()]):  # "I haven't seen", "还没看过": not seen
+            found.append((m.end(), "seen"))
     found.sort(key=lambda c: c[0])
     return found
 

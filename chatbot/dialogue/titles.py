@@ -33,6 +33,8 @@ _SENTENCE_END = ".!?。！？\n;；:："
 _MAX_NAME_TOKENS = 24
 _MAX_FUZZY_WINDOWS = 48
 _FUZZY_CUTOFF = 90.0
+_TYPO_CUTOFF = 86.0  # a lower-case word right after "like"/"watched": a title, typed quickly
+_OPINION_BEFORE = re.compile(r"\b(?:like|liked|love|loved|enjoyed|watched|seen|saw|than|to|as|of)\s+(?:the\s+)?$", re.I)
 _LIST_GLUE = re.compile(r"^[\s、,，/《》「」“”\"]*(?:和|与|跟|及|以及|或|或者|还是)?[\s、,，/《》「」“”\"]*$")
 
 
@@ -228,6 +230,7 @@ class TitleMatcher:
                 covered[k] = True
             i = end_index
         matches.extend(self._fuzzy(folded, tokens, covered))
+        matches.extend(self._fuzzy_after_opinion(folded, tokens, covered))
         matches.extend(self._listed_beside(folded, tokens, covered, matches))
         matches.sort(key=lambda m: m.start)
         return matches
@@ -345,6 +348,28 @@ class TitleMatcher:
                 start, end = tokens[i][1], tokens[i + length - 1][2]
                 out.append(self._match(self._fuzzy_entries[index], start, self._swallow_year(text, end), float(score)))
                 i += length
+        return out
+
+    def _fuzzy_after_opinion(self, text: str, tokens: list[tuple[str, int, int]], covered: list[bool]) -> list[TitleMatch]:
+        """A misspelt title typed in lower case right after an opinion ("like interstelar", "watched inceptoin"):
+        one or two long words, close to one strong title."""
+        out: list[TitleMatch] = []
+        common = STOPWORDS | COMMON_WORDS | INTERJECTIONS | self._common
+        for i, (token, start, end) in enumerate(tokens):
+            if covered[i] or _is_cjk(token) or len(token) < 7 or token in common or not text[start:end].islower() \
+                    or not _OPINION_BEFORE.search(text[max(0, start - 24): start]):
+                continue
+            for length in (2, 1):
+                window = tokens[i:i + length]
+                if len(window) < length or any(covered[k] or _is_cjk(t) for k, (t, _, _) in enumerate(window, start=i)):
+                    continue
+                best = process.extractOne(" ".join(t for t, _, _ in window), self._fuzzy_keys, scorer=fuzz.ratio,
+                                          score_cutoff=_TYPO_CUTOFF)
+                if best is not None:
+                    out.append(self._match(self._fuzzy_entries[best[2]], start, window[-1][2], float(best[1])))
+                    for k in range(i, i + length):
+                        covered[k] = True
+                    break
         return out
 
     @staticmethod

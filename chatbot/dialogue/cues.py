@@ -66,6 +66,17 @@ CONNECTOR = re.compile(rf"^[\s,，、/&+{QUOTES}]*(?:(?:and|or|and\s+also|as\s+w
 SENTENCE_SPLIT = re.compile(r"[.!?;。！？；\n]+(?=\s|$|[^\d])")
 CLAUSE_BREAK = re.compile(r"[,，;；.!?。！？]|\bbut\b|但是|不过|可是", _I)
 
+# "the cheaper one", "the newest of them", "便宜的那个": a shown item picked out by a fact
+COMPARATIVE_REF = re.compile(
+    r"\bthe\s+(?P<en>cheap(?:er|est)|less\s+expensive|pricier|priciest|more\s+expensive|most\s+expensive|light(?:er|est)|"
+    r"heav(?:ier|iest)|new(?:er|est)|old(?:er|est)|short(?:er|est)|long(?:er|est))\s+(?:one|of\s+(?:the\s+)?(?:two|them|these|those)|"
+    r"option|pick)\b|(?P<zh>便宜|贵|轻|重|新|老|短|长)(?:一点|一些|些)?的那(?:一)?(?:个|款|部|本)", I)
+COMPARATIVE_FACTS = {"chea": ("price", "min"), "less": ("price", "min"), "pric": ("price", "max"), "more": ("price", "max"),
+                     "most": ("price", "max"), "ligh": ("weight", "min"), "heav": ("weight", "max"), "newe": ("year", "max"),
+                     "olde": ("year", "min"), "shor": ("runtime", "min"), "long": ("runtime", "max"), "便宜": ("price", "min"),
+                     "贵": ("price", "max"), "轻": ("weight", "min"), "重": ("weight", "max"), "新": ("year", "max"),
+                     "老": ("year", "min"), "短": ("runtime", "min"), "长": ("runtime", "max")}
+
 # references to the last list
 ORDINAL_EN = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
                "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8}
@@ -281,5 +292,6 @@ COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white
              "橙色": "orange", "棕色": "brown", "米色": "beige"}
 FEATURE_Q = re.compile(r"\b(?:does|do|is|can)\s+(?:it|they|that|this|the\s+\w+\s+one|either|any\s+of\s+them)\s+"
                        r"(?:have|has|come\s+(?:in|with)|support|include|work\s+with|do)\s+(?:a\s+|an\s+)?(?P<en>[\w\s-]{2,30}?)\s*\??$"
-                       r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)", _I)
+                       r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)"
+                       r"|\b(?:is|are)\s+(?:it|they|that|this|the\s+\w+\s+one)\s+(?:very\s+|really\s+|good\s+(?:for|with)\s+)?(?P<adj>[a-z][\w\s-]{2,24}?)\s*\??$", _I)
 TOO_EXPENSIVE = re.compile(r"\btoo\s+(?:expensive|pricey|much)\b|\bover\s+my\s+budget\b|太贵|贵了|超预算", _I)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
-from chatbot.dialogue.cues import (ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
+from chatbot.dialogue.answers import best_of
+from chatbot.dialogue.cues import (COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
                                    NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
 from chatbot.dialogue.intent import decide_intent
-from chatbot.dialogue.message import ConstraintUpdate, ParseContext, ParsedMessage, Role
+from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage, Role
 from chatbot.dialogue.state import DialogueState
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.items import Item, Lang
@@ -78,6 +79,7 @@ class _Parse(ConstraintReader):
         self.masked = list(text)
         self.out = ParsedMessage()
         self.update = ConstraintUpdate()
+        self.picked_out: list[tuple[int, int]] = []  # spans of "the cheaper one": a reference, not a question
 
     def run(self) -> ParsedMessage:
         out = self.out
@@ -104,13 +106,24 @@ class _Parse(ConstraintReader):
         out.catalog_words = "product" in self.titles.kinds and bool(self.titles.title_word_hits(out.query))
         out.wants_explanation = bool(WHY.search(self.text))
         out.wants_more = bool(MORE.search(self._masked_text()))
-        decide_intent(out, self._masked_text(), self.text, self.context, start_over, bool(matches),
+        decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         return out
 
     def _references(self) -> list[_Mention]:
         found: list[_Mention] = []
         last = self.context.last_ids
+        for m in list(COMPARATIVE_REF.finditer(self._masked_text())):  # "the cheaper one": the shown item it picks out
+            if re.search(r"\b(?:which|what)\b|哪", self.text[max(0, m.start() - 30): m.start()], _I):
+                continue  # "which is the newest one?" asks; it does not point
+            self._mask(m.start(), m.end())
+            word = (m.group("en") or m.group("zh")).lower()
+            fact, direction = COMPARATIVE_FACTS.get(word, COMPARATIVE_FACTS.get(word[:4], ("price", "min")))
+            winner = best_of(FactQuestion(fact=fact, direction=direction), self.shown) if len(self.shown) >= 2 else None
+            if winner is not None:
+                found.append(_Mention(m.start(), m.end(), [winner.id], "reference"))
+                self.out.referenced_ids.append(winner.id)
+                self.picked_out.append((m.start(), m.end()))
         for m in self._consume(REFERENCE):
             ids: list[str] = []
             position: int | None = None
@@ -148,6 +161,13 @@ class _Parse(ConstraintReader):
                 found.append(_Mention(m.end() - len(word), m.end(), list(ids), "reference"))
                 self.out.referenced_ids.extend(i for i in ids if i not in self.out.referenced_ids)
         return found
+
+    def _said(self) -> str:
+        """The message with "the cheaper one" read as "it": what it asks is about that item, not its price."""
+        text = self.text
+        for start, end in reversed(self.picked_out):
+            text = text[:start] + ("它" if _CJK.search(text[start:end]) else "it") + text[end:]
+        return text
 
     def _not_found(self) -> None:
         for m in re.finditer(r"[\"“《「]([^\"”》」\n]{2,80})[\"”》」]", self._masked_text()):

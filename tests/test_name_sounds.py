@@ -54,3 +54,9 @@ def test_a_shared_surname_goes_to_the_person_with_clearly_more_items():
     assert [name for _, _, name in sounds.find("诺兰的电影")] == ["Christopher Nolan"]
     even = NameSounds({"a nolan": "Anna Nolan", "b nolan": "Ben Nolan"}, Counter({"Anna Nolan": 1, "Ben Nolan": 1}))
     assert even.find("诺兰的电影") == []
+
+
+@pytest.mark.parametrize("text", ["那推荐一部关于唐朝诗人的电影吧", "九十年代的", "还有别的韩国片吗"])
+def test_words_next_to_a_person_cue_are_not_transliterated_names(movies: TitleMatcher, text: str):
+    """Only the characters Chinese uses to write foreign names by sound can make a transliteration ("诗人" cannot)."""
+    assert not parse_message(text, movies, DialogueState(), today_year=2026).constraint_update.people

@@ -24,7 +24,7 @@ NOT_YET = re.compile(r"(?:n't|\bnot|\bnever|\byet\s+to)\s+(?:yet\s+|ever\s+|real
 SEEN = re.compile(r"\b(?:watched|saw|seen|read|bought|have|had|finished|tried|used)\b|看了|看过|刷了|读过|买过|用过|看完", _I)
 ASK = re.compile(
     r"\b(?:tell\s+me\s+(?:more\s+)?about|more\s+about|what\s+(?:is|'s|about)|what\s+do\s+you\s+know\s+about|"
-    r"details?\s+(?:on|of|about)|describe|explain|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
+    r"details?\s+(?:on|of|about)|describe|explain|what(?:'s|\s+is)\s+it\s+about|what\s+happens\s+in|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
     r"|介绍|讲讲|说说|是什么|怎么样|好看吗|值得|详细",
     _I)
 COMPARE_BEFORE = re.compile(
@@ -109,7 +109,7 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "the last ten years", "近十年"
     ("last_n", re.compile(r"\b(?:the\s+)?(?:last|past)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)\s+years\b"
                           r"|(?:近|最近|过去)\s*(\d{1,2}|[二两三四五六七八九十]|十五|二十)\s*年", _I)),
-    ("decade_pair", re.compile(r"(?<![\w'])(?:'|’)?(\d0|1[89]\d0|20\d0)s?\s*(?:and|or|to|&|-|–|、|,)\s*(?:the\s+)?(?:'|’)?(\d0|1[89]\d0|20\d0)s\b"
+    ("decade_pair", re.compile(r"(?<![\w'])(?:'|’)?(\d0|1[89]\d0|20\d0)s?\s*(?:and|or|to|&|-|–|、|,)\s*(?:the\s+)?(?:early\s+|late\s+|mid[-\s]?)?(?:'|’)?(\d0|1[89]\d0|20\d0)s\b"
                                r"|(?<!\d)(\d0|1[89]\d0|20\d0)\s*(?:年代)?\s*[、,，和到至-]\s*(\d0|1[89]\d0|20\d0)\s*年代"
                                r"|([五六七八九])([六七八九])十年代|([五六七八九]十)(?:年代)?\s*[、,，和到至]\s*([六七八九]十)年代", _I)),
     ("decade_after", re.compile(r"\b(?:since|after)\s+the\s+(?:'|’)?(\d0)s\b|\b(?:since|after)\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
@@ -131,7 +131,7 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          rf"|{YEAR}\s*年(?:的|上映|出的)?", _I)),
 ]
 # "classic cinema", "a classic war movie", "old films", "老电影": films from before 1980
-CLASSIC_ERA = re.compile(r"\bclassics?\s+(?:[a-z-]+\s+){0,2}(?:cinema|films?|movies?|pictures?)\b|\bold\s+(?:[a-z-]+\s+)?"
+CLASSIC_ERA = re.compile(r"\bclassics?\s+(?:[a-z-]+\s+){0,2}(?:cinema|films?|movies?|pictures?)\b|\bold\b[\w\s-]{0,25}?\b"
                          r"(?:films?|movies?|classics|pictures)\b|\bgolden\s+age\b|\bold\s+classics\b|老电影|老片|经典老|老的经典", _I)
 CLASSIC_ERA_END = 1979
 OLDER = re.compile(r"\b(?:older|earlier|less\s+recent|not\s+so\s+new)\b|老一点|老一些|更老|早一点|早一些|年代久一点|旧一点", _I)
@@ -183,7 +183,7 @@ NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
     r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less|outside|non|"
     r"(?:is|are|was|were)\s*n[o']?t|already\s+(?:has|have|owns?|got))\b[\w\s'-]{0,16}"
-    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非|已经有)[^，。；,.;!?！？]{0,5})$",
+    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别(?!的)|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非|已经有)[^，。；,.;!?！？]{0,5})$",
     _I)
 REQUEST = re.compile(r"\b(?:want|wanna|looking\s+for|in\s+the\s+mood|give\s+me|show\s+me|recommend|suggest|find|something|"
                       r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|有什么|有哪些|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)

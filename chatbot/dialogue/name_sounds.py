@@ -26,9 +26,20 @@ _CUE_BEFORE = re.compile(r"(?:导演|演员|主演|喜欢|有没有|想看|看�
 # a transliteration is only guessed where the words around it say a person is meant
 _PERSON_AFTER = re.compile(r"^(?:的(?:电影|片|作品|戏|剧|新片|老片|喜剧|动画|其他|别的|代表作)|导演|执导|拍的|演的|主演|参演|出演)")
 _PERSON_BEFORE = re.compile(r"(?:导演|演员|主演|导演是|主演是)$")
-# characters of ordinary words, never of a transliterated or typed name
+_ASKS_FOR = re.compile(r"(?:有没有|想看|喜欢|推荐|来点)$")  # "有没有库布里克的": asked for, then a bare 的
+_BARE_DE = re.compile(r"^的(?:$|[吗呢吧？?。，,！!])")
+# characters of ordinary words, never of a typed name; numerals and more, never of a transliterated one
+_GRAMMAR_CHARS = re.compile(r"[的了我你他她它们是在有和就都也很想看要部个点些吗呢吧啊哪这那款]")
 _FUNCTION_CHARS = re.compile(r"[的了我你他她它们是在有和与就都也很想看要部个点些电影片剧推荐喜欢好吗呢吧啊哪什么这那款一二三四五六七八九十百千万两年代岁月日天导演拍执]")
 # (pattern, replacement) in order; "C" stands for an affricate (ch, j, zh, q) until the end
+# the characters Chinese uses to write foreign names by sound (the common transliteration table); a span
+# with any other character ("诗人") is a word, not a transliterated name
+_TRANSLITERATION_CHARS = frozenset(
+    "阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波博布查察柴昌彻楚茨达戴丹当道德登邓迪蒂丁东杜敦顿多厄恩尔法凡范菲费芬丰佛夫弗福"
+    "盖甘冈戈格根贡古瓜圭哈海汉汗豪赫亨胡华怀惠霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎昆拉莱兰朗劳勒雷蕾里理利莉丽连廉林琳"
+    "隆卢鲁路伦罗洛马玛迈麦曼芒梅门蒙孟米密敏莫姆穆纳娜奈南内尼妮纽努诺欧帕潘庞佩彭皮珀普奇齐恰乔切钦琼丘让热瑞若萨塞赛桑"
+    "森沙珊尚绍舍圣施史舒斯松苏索塔泰坦汤唐特滕提汀通图托瓦万旺威韦维温沃乌伍西希席夏谢辛休修雅亚扬耶伊依因英尤约泽扎詹"
+    "兹卓祖佐芙薇蕾茜黛娅琪嘉卜朵芭莎妮娜莲蒂蓓皮伯勃柏逊翰瑟朱吕")
 _LATIN_RULES = [("tch", "C"), ("ch", "C"), ("ph", "f"), ("ck", "k"), ("kh", "h"), ("th", "t"), ("sh", "s"),
                 ("qu", "k"), ("x", "ks"), ("c(?=[eiy])", "s"), ("c", "k"), ("j", "C"), ("g(?=[eiy])", "C")]
 _PINYIN_RULES = [("zh", "C"), ("ch", "C"), ("sh", "s"), ("ng", "n"), ("er", "l"), ("q", "C"), ("j", "C"), ("x", "s"),
@@ -75,7 +86,8 @@ class NameSounds:
             words = re.findall(r"[A-Za-z]+", name)
             if "(" in name or not words:
                 continue  # only names with no Chinese form are transliterated
-            for key in {" ".join(words), words[-1]}:
+            # full name, family name, and a distinctive first name (昆汀 for Quentin Tarantino)
+            for key in {" ".join(words), words[-1], words[0] if len(words) >= 2 and len(words[0]) >= 6 else ""}:
                 if len(key) >= 4:
                     latin.setdefault(latin_skeleton(key), set()).add(name)
         self.homophones = {k: next(iter(v)) for k, v in by_pinyin.items() if len(v) == 1 and len(k) >= 4}
@@ -101,15 +113,16 @@ class NameSounds:
     def _at(self, text: str, start: int, rest: str) -> tuple[int, int, str] | None:
         for length in range(min(6, len(rest)), 1, -1):
             span = rest[:length]
-            if _FUNCTION_CHARS.search(span):
+            if _GRAMMAR_CHARS.search(span):
                 continue
             end = start + length
             cued = bool(_CUE_AFTER.match(text[end:end + 2]) or _CUE_BEFORE.search(text[max(0, start - 3):start]))
             name = self.homophones.get(pinyin_key(span.replace("·", "")))
             if name and (length >= 3 or cued):
                 return start, end, name
-            person = bool(_PERSON_AFTER.match(text[end:end + 4]) or _PERSON_BEFORE.search(text[max(0, start - 3):start]))
-            if person:
+            person = bool(_PERSON_AFTER.match(text[end:end + 4]) or _PERSON_BEFORE.search(text[max(0, start - 3):start])
+                          or (_ASKS_FOR.search(text[max(0, start - 3):start]) and _BARE_DE.match(text[end:end + 2])))
+            if person and not _FUNCTION_CHARS.search(span) and set(span.replace("·", "")) <= _TRANSLITERATION_CHARS:
                 name = self._transliterated(span.split("·")[-1].split("・")[-1])
                 if name:
                     return start, end, name

@@ -77,6 +77,8 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     # needs in everyday words: what would meet them
     "力量|举铁|增肌|练肌肉|strength|weight\\s+training|lifting|build\\s+muscle": ("strength",),
     "马拉松|跑马|marathons?": ("for runners", "running"),
+    "计步|记录运动|运动记录|track\\s+my\\s+runs?|track\\s+my\\s+steps|track\\s+my\\s+workouts?|fitness\\s+trackers?|activity\\s+trackers?": ("fitness tracker", "gps", "smartwatch"),
+    "防汗|sweat-?proof|sweat\\s+proof|sweatproof": ("waterproof",),
     "没电|充电宝|移动电源|power\\s*banks?|chargers?|phone\\s+(?:always\\s+)?dies|phone\\s+keeps\\s+dying|battery\\s+(?:always\\s+)?dies|phone\\s+runs?\\s+out|battery\\s+runs?\\s+out": ("power bank", "charger"),
     "保温杯|保温壶|保温|insulated|thermos|water\\s+bottles?|drinks?\\s+cold|drinks?\\s+hot|cold\\s+drinks?|keep\\s+(?:the\\s+)?drinks?\\s+cold": ("bottle",),
     "老人|老年人|长辈|爷爷|奶奶|外公|外婆|elderly|seniors?|grandma|grandpa|grandmother|grandfather|grandparents?": ("for seniors",),
@@ -116,6 +118,7 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     # product needs that name a category (kept only where the catalog has it)
     "摄影|拍照|照相|相机|photography|photographers?|cameras?|film\\s+it|filming\\s+it|film\\s+the\\s+trip|vlogs?|vlogging|vloggers?": ("cameras",),
     "家电|家用电器|home\\s+appliances?|appliances": ("home", "kitchen"),
+    "做饭|下厨|烹饪|烘焙|厨艺|cooking|cooks?|baking|chef": ("kitchen",),
 }
 # light moods: asking for them rules out the heavy genres
 LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
@@ -221,6 +224,7 @@ class CatalogTerms:
     specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
     catalog_tags: frozenset[str] = frozenset()
     country_codes: frozenset[str] = frozenset()  # every attributes.country the catalog holds
+    kind_tags: frozenset[str] = frozenset()  # tags that name a kind of product ("laptop", "headlamp"), not a feature
     heavy_tags: tuple[str, ...] = ()
     heavy_genres: tuple[str, ...] = ()
     attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
@@ -252,6 +256,8 @@ class CatalogTerms:
                 terms.mood_genres.append((re.compile(_word_pattern(words), _I), kept))
         limit = max(3, len(items) * 15 // 100)
         terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS)
+        titled = Counter(t for i in items if i.kind == "product" for t in i.tags if t.rstrip("s") in i.title.lower())
+        terms.kind_tags = frozenset(t for t, n in titled.items() if n >= 0.6 * have_tags[t])
         terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
         terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
         terms._build_people(items)

@@ -139,10 +139,12 @@ class ConstraintReader:
         prices = [item.price for item in self.shown if item.price is not None]
         text = self._masked_text()
         rejected = [i.price for i in self.shown if i.id in self.out.referenced_ids and i.price is not None]
-        if TOO_EXPENSIVE.search(text) and (rejected or prices):
+        if TOO_EXPENSIVE.search(text) and (rejected or prices) and self.update.price_max is None:
             self.update.price_max = round(min(rejected or prices) - 0.01, 2)  # "第一个太贵了": below that one
             return
-        if CHEAPER.search(text) and prices:
+        if self.update.price_max is not None:
+            pass  # an explicit limit says how much cheaper
+        elif CHEAPER.search(text) and prices:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
         elif PRICIER.search(text) and prices:
             self.update.price_min = round(_middle(prices, upper=True) + 0.01, 2)

@@ -295,7 +295,7 @@ class DialogueManager:
         if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
             first = engine.ranker.rank(request, k=len(named), only_ids=named)
             candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
-        if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
+        if not candidates and request.constraints.tags_any and _loosen_tags(engine, request):
             genres = request.constraints.genres_include or list(state.preferred_genres)
             looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
             more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
@@ -420,6 +420,17 @@ class DialogueManager:
     def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
         item = engine.items.get(item_id)
         return item.display_title(lang) if item else item_id
+
+
+def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:
+    """Nothing carries the tags within the other filters: the category's items instead, when the tags name a
+    feature ("beginner") or belong to another category ("cooking" is a camp stove). Not when they name the kind
+    of thing wanted and a price or a year rules it out ("a laptop under 1000"): that limit cannot be met."""
+    terms, tags = engine.titles.terms, request.constraints.tags_any
+    if not set(tags) <= terms.kind_tags:
+        return True
+    others = request.constraints.model_copy(update={"tags_any": [], "tags_and": [], "genres_include": []})
+    return any(others.accepts(engine.items[i]) for i in terms.items_tagged(tags) if i in engine.items)
 
 
 def _ms(started: float) -> float:

@@ -94,7 +94,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "经典|classics?": ("classic", "cult classic"), "冷门|小众|hidden\\s+gems?|underrated": ("hidden gem",),
     "真实事件|真实故事|true\\s+stor(?:y|ies)|based\\s+on\\s+true": ("true story", "based on true events"),
     "功夫|kung\\s*fu": ("kung fu",), "武打|martial\\s+arts": ("kung fu", "swordplay"),
-    "圣诞|christmas": ("christmas",), "慢热|节奏慢|slow(?:-paced)?|slow\\s+burn": ("slow burn",), "二战|第二次世界大战|world\\s+war\\s+(?:ii|2|two)|wwii|ww2": ("world war ii",),
+    "圣诞|christmas": ("christmas",), "慢热|节奏慢|太慢|慢节奏|slow(?:-paced)?|slow\\s+burn": ("slow burn",), "二战|第二次世界大战|world\\s+war\\s+(?:ii|2|two)|wwii|ww2": ("world war ii",),
     "抢劫|盗窃|劫案|heists?": ("heist",), "初恋|first\\s+love": ("first love",), "黑色幽默|dark\\s+comedy": ("dark comedy",),
 }
 # moods that are heavy: "不要太虐", "nothing too dark" exclude them; "sad/虐心" asks for them

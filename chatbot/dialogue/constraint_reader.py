@@ -86,7 +86,8 @@ class ConstraintReader:
                         self.update.year_max = year
                     else:
                         self.update.year_min = self.update.year_max = year
-        years = [item.year for item in self.shown if item.year]
+        named = [self.titles.get(m.item_id) for m in self.titles.find_in_text(self.text)] if not self.shown else []
+        years = [item.year for item in (self.shown or named) if item and item.year]  # "like X but newer"
         text = self._masked_text()
         # a critique is relative to what was shown: older/newer than the middle of the last list
         if OLDER.search(text) and years and self.update.year_max is None:

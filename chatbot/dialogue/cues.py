@@ -35,7 +35,8 @@ COMPARE_BEFORE = re.compile(
 COMPARE_AFTER = re.compile(
     r"\bwhich\s+(?:one|of|would|should|do|does|is|will|movie|film|series|show|product|to|i)\b|\bwhich\b[^.!]*\?"
     r"|\bwhat(?:'s|\s+is)\s+better\b|\bbetter\b[^.!]*\?|\bcompare\b|\bversus\b|\bvs\b"
-    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下",
+    r"|\b(?:pick|choose)\s+(?:one|just\s+one|the\s+best)\b"
+    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下|[选挑]一[部个款本]|二选一|三选一",
     _I)
 MORE_LIKE = re.compile(
     r"\b(?:more\s+like|similar|something\s+like|others?\s+like|ones?\s+like|stuff\s+like)\b"
@@ -50,7 +51,7 @@ START_OVER = re.compile(
     _I)
 MORE = re.compile(
     r"\b(?:closest\s+(?:thing|one|match|alternative)s?|alternatives?|something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
-    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
+    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换一部|换一款|换一本|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
     _I)
 SMALL_TALK = {
     "greeting": re.compile(r"^(?:hi+|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|哈啰|早上好|晚上好)"
@@ -248,7 +249,7 @@ HAVE = re.compile(r"\b(?:do|does)\s+(?:you|the\s+(?:catalog|shop|store))\s+(?:ha
 DOMAIN = re.compile(
     r"\b(?:movies?|films?|watch(?:ing)?|shows?|series|tv|cinema|director|actor|actress|stars?|plot|genre|recommend\w*|suggest\w*|"
     r"gifts?|buy|buying|products?|shop|price|budget|cheap\w*|expensive|brand|present|something|anything|ideas?|options?|"
-    r"looking\s+for|in\s+the\s+mood|for\s+(?:my|a|an|the)\s+\w+)\b"
+    r"looking\s+for|in\s+the\s+mood|for\s+(?:my|a|an|the)\s+\w+|surprise\s+me|bored)\b"
     r"|电影|片子|影片|看|剧|导演|演员|主演|推荐|礼物|买|商品|产品|东西|价格|预算|便宜|贵|牌子|品牌|送|适合|想要|来点|有没有", _I)
 # a fresh request after an earlier one (the old filters no longer apply) vs a critique that keeps them
 # another thing wanted besides what was shown: a new wish even when named only in free text ("还想买几把折叠椅")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from chatbot.config import Settings
 from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.cards import item_card, user_state_text
+from chatbot.dialogue.cues import REPLACE_ONE
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
@@ -266,8 +267,9 @@ class DialogueManager:
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
             key = "nothing_left" if unfiltered else "none_fit"
-            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits
-            cards = [c for c in turn.session.picks if c.item_id not in gone] if unfiltered else []
+            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits, unless a new
+            cards = [c for c in turn.session.picks if c.item_id not in gone] \
+                if unfiltered and not REPLACE_ONE.search(turn.text) else []  # "换一部": a new one was asked for
             yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
                                cards)
             return

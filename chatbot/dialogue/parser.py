@@ -28,6 +28,7 @@ from chatbot.items import Item, Lang
 
 MAX_PARSE_CHARS = 20_000  # the service cuts far earlier (Settings.max_message_chars); this is a guard
 MAX_PREFERENCE_CHARS = 80
+_SEQUEL = re.compile(r"\d{1,2}|[IVX]{1,4}|[二三四五]|第[二三四五2-5][部集季]|续集|part\s*\d|:?\s*part\s+(?:two|three)", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _I = re.IGNORECASE
@@ -174,6 +175,8 @@ class _Parse(ConstraintReader):
             name = m.group(1).strip()
             if name and MASK not in name and not name.isdigit():
                 self.out.not_found.append(name)
+            elif MASK in name and _SEQUEL.fullmatch(name.replace(MASK, "").strip()):
+                self.out.not_found.append(self.text[m.start(1): m.end(1)].strip())  # 《唐人街探案2》: not that one
 
     def _sentences(self) -> list[tuple[int, int]]:
         text = self._masked_text()

@@ -21,6 +21,7 @@ _WHICH_ONE = re.compile(r"\bwhich\b|哪个|哪款|哪部|哪一|哪本", _I)
 _SUPERLATIVE = re.compile(r"\b\w+est\b|\bthe\s+\w+er\s+one\b|最", _I)
 _ASKS_COLOUR = re.compile(r"\bcome\s+in\b|\bavailable\s+in\b|\bcolou?rs?\b|\bin\s+(?:black|white|red|blue|green|pink|grey|gray|silver)\b"
                           r"|颜色|什么色|有.{0,3}色|色的吗|色吗", _I)
+_COMPARATIVE_START = re.compile(r"(?:更|再|还|比较|稍微|便宜|贵|轻|新|老|大|小)|(?:a\s+|an\s+)?(?:\w+er|more|less)\b", _I)
 _NAME = re.compile(r"[A-Za-z][\w'+-]*(?:\s+[A-Za-z0-9][\w'+-]*){0,4}|[\u3400-\u9fff]{2,12}")
 _NAME_STOP = re.compile(r"^(?:any|anything|something|some|a|an|the|more|other|others|one|ones|it|them|movies?|films?|"
                         r"products?|stuff|things?|else|good|new|cheap\w*|options?)$", _I)
@@ -137,8 +138,8 @@ def _missing(out: ParsedMessage, text: str, named: bool) -> str:
         return ""
     rest = text[have.end():]
     rest = re.split(r"[?？!！,，.。;；]|吗|么|呢|\bin\s+(?:stock|the\s+catalog)\b", rest, maxsplit=1)[0].strip()
-    if _MASK in rest or DOMAIN.search(rest) or not rest:
-        return ""
+    if _MASK in rest or DOMAIN.search(rest) or not rest or _COMPARATIVE_START.match(rest):
+        return ""  # "有没有更轻的", "is there a cheaper one": a critique, not a name
     name = _NAME.match(rest)
     if name is None:
         return ""

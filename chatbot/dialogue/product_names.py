@@ -34,6 +34,8 @@ def short_product_names(items: Sequence[Item], generic: frozenset[str]) -> dict[
                 names[span] = item_id
             continue
         distinctive = [t for t in tokens if t not in generic and not t.isdigit() and len(t) >= 3]
+        if len(tokens) >= 2 and tokens[-1] in generic and all(t.isalpha() for t in tokens):
+            continue  # "Bluetooth Speaker", "Party Speaker": a kind of product described, not a name
         if distinctive and (len(tokens) >= 2 or (len(tokens[0]) >= 6 and any(c.isdigit() for c in span) is False
                                                   and tokens[0] not in generic)):
             names[span] = next(iter(ids))

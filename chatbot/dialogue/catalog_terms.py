@@ -255,9 +255,11 @@ class CatalogTerms:
             if kept:
                 terms.mood_genres.append((re.compile(_word_pattern(words), _I), kept))
         limit = max(3, len(items) * 15 // 100)
-        terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS)
         titled = Counter(t for i in items if i.kind == "product" for t in i.tags if t.rstrip("s") in i.title.lower())
         terms.kind_tags = frozenset(t for t, n in titled.items() if n >= 0.6 * have_tags[t])
+        # narrow enough to filter a list by; a tag of one item only when it names that kind ("headlamp", not "cooking")
+        terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS
+                                        and (n >= 2 or t in terms.kind_tags))
         terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
         terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
         terms._build_people(items)

@@ -294,6 +294,9 @@ class DialogueManager:
         rejected = {*state.disliked_ids, *state.seen_ids} if named_only else set(request.exclude_ids)
         named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in rejected
                  and request.constraints.accepts(engine.items[i])]
+        rare = [i for i in engine.titles.terms.items_tagged(state.soft_tags) if i in engine.items
+                and i not in request.exclude_ids and request.constraints.accepts(engine.items[i])]
+        named = named or (sorted(rare) if len(rare) <= wanted else [])  # "loves cooking": the few items tagged so
         if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
             first = engine.ranker.rank(request, k=len(named), only_ids=named)
             candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])

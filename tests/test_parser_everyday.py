@@ -97,3 +97,15 @@ def test_another_wish_in_free_text_is_a_new_topic(products: TitleMatcher):
     tents = Constraints(genres_include=["outdoor"], tags_any=["tent"])
     parsed = parse("还想买几把折叠椅", products, last=["p-trailwren-family-4-tent"], constraints=tents)
     assert parsed.intent == "recommend" and parsed.new_topic
+
+
+def test_a_different_director_excludes_the_one_so_far(movies: TitleMatcher):
+    zhang = Constraints(people=["Zhang Yimou (张艺谋)"])
+    update = parse("something similar but by a different director", movies, last=["hero-2002"], constraints=zhang).constraint_update
+    assert update.people_exclude == ["Zhang Yimou (张艺谋)"] and "people" in update.clear
+
+
+@pytest.mark.parametrize("text", ["what's the capital of France?", "法国的首都是哪里", "who won the world cup?"])
+def test_a_general_knowledge_question_is_off_topic(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies)
+    assert parsed.intent == "unknown" and parsed.off_topic

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, CatalogTerms
-from chatbot.dialogue.cues import (ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -262,6 +262,8 @@ class ConstraintReader:
             people += [n for n in found.values if n not in people]
         if people:
             self.update.people = list(dict.fromkeys(people))  # any of them: "李小龙或者李连杰"
+        elif OTHER_PEOPLE.search(text):
+            self._other_people()
         text = self._masked_text()
         countries: list[str] = []
         refused: list[str] = []
@@ -276,6 +278,17 @@ class ConstraintReader:
         countries = [c for c in countries if c not in refused]
         if countries:
             self.update.countries = countries
+
+    def _other_people(self) -> None:
+        """"Similar, but by a different director": the people asked for so far, else the director of the film
+        in focus, are excluded."""
+        about = [*self.out.referenced_ids, *self.out.liked_ids, *self.out.target_ids, *self.out.mentioned_ids]
+        focus = getattr(self.context, "focus_id", None)
+        items = [self.titles.get(i) for i in (about or ([focus] if focus else []))]
+        names = list(self.current.people) or [n for item in items if item for n in item.people.get("director", [])]
+        self.update.people_exclude += [n for n in names if n not in self.update.people_exclude]
+        if self.current.people:
+            self.update.clear.append("people")
 
     def _moods_and_tags(self) -> None:
         terms = self.titles.terms

@@ -254,6 +254,12 @@ DOMAIN = re.compile(
 # a fresh request after an earlier one (the old filters no longer apply) vs a critique that keeps them
 # another thing wanted besides what was shown: a new wish even when named only in free text ("还想买几把折叠椅")
 ANOTHER_WISH = re.compile(r"\balso\s+(?:need|want)\s+(?:a|an|some)\b|\banother\s+(?:thing|gift|present)\b|还想买|还想要|还要买|也想买|再买", _I)
+# "by a different director", "not by him", "换个导演": the people of the film in focus no longer wanted
+OTHER_PEOPLE = re.compile(r"\b(?:different|another|other)\s+(?:director|filmmaker|actor|actress|people)\b|\bnot\s+by\s+(?:him|her|them|"
+                          r"the\s+same\s+(?:director|person|people))\b|换个导演|别的导演|其他导演|不同的导演|不要同一个导演|不是他(?:拍|导)的", _I)
+# a general-knowledge question, not a request ("what's the capital of France?", "法国的首都是哪里")
+GENERAL_QUESTION = re.compile(r"^\s*(?:what|who|where|when|how)(?:'s|\s+is|\s+are|\s+was|\s+were|\s+do|\s+does|\s+did|\s+many|\s+much)\b"
+                              r"|(?:是哪里|在哪里?|是谁|几点|多少度|首都|天气)", _I)
 NEW_TOPIC = re.compile(r"\b(?:now|next|new\s+(?:request|topic|search)|different\s+(?:question|thing|topic)|"
                        r"another\s+(?:thing|question|gift|present)|also\s+(?:need|want)|separately)\b|^\s*and\s+(?:a|an|some)\b"
                        r"|换个话题|另外|还要给|再给|另一个问题|新的需求|还想买|还想要|还要买|也想买|再买", _I)

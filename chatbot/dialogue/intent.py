@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
-from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
+from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
@@ -219,6 +219,16 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
     else:
         out.intent = "unknown"
         out.off_topic = bool(out.query) and not DOMAIN.search(raw)
+    if out.intent in ("recommend", "refine") and GENERAL_QUESTION.search(raw) and not DOMAIN.search(raw) \
+            and not _names_anything(out):
+        out.intent, out.off_topic, out.new_topic = "unknown", True, False  # "what's the capital of France?"
+
+
+def _names_anything(out: ParsedMessage) -> bool:
+    """Something only the catalog could be meant by: items, people, genres, tags (a country or a year alone is not)."""
+    update = out.constraint_update
+    return bool(out.liked_ids or out.disliked_ids or out.mentioned_ids or out.referenced_ids or update.people
+                or update.genres_include or update.tags_any or out.soft_tags or out.catalog_words or out.preferences)
 
 
 def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products: bool) -> bool:

@@ -109,3 +109,16 @@ def test_a_different_director_excludes_the_one_so_far(movies: TitleMatcher):
 def test_a_general_knowledge_question_is_off_topic(movies: TitleMatcher, text: str):
     parsed = parse(text, movies)
     assert parsed.intent == "unknown" and parsed.off_topic
+
+
+def test_the_cheapest_of_a_kind_none_was_shown_of_ranges_over_the_catalog(products: TitleMatcher):
+    from chatbot.dialogue.answers import best_of
+    from chatbot.dialogue.question_pool import question_pool
+
+    over_budget = Constraints(genres_include=["computers"], price_max=1000.0, tags_any=["laptop"])
+    parsed = parse("那最便宜的笔记本是哪款", products, constraints=over_budget)
+    assert parsed.intent == "question" and parsed.question.kinds == ["laptop"]
+    catalog = {i.id: i for i in load_catalog(PROJECT_ROOT / "catalog" / "products.jsonl").items}
+    pool = question_pool(parsed, [], over_budget, catalog, products.terms)
+    assert pool and all("laptop" in item.tags for item in pool)
+    assert best_of(parsed.question, pool).price == min(item.price for item in pool)

@@ -38,6 +38,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     out.question = _question(out, text, raw, context, attribute)
     if out.question is not None:
+        out.question.kinds = list(out.soft_tags)
         # a question about what was shown changes no filter ("is the third one noise-cancelling?")
         out.intent, out.constraint_update, out.soft_tags = "question", ConstraintUpdate(), []
         out.target_ids = _question_targets(out, raw, context)
@@ -86,7 +87,8 @@ def _has_content(out: ParsedMessage) -> bool:
 def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
               attribute: str | None) -> FactQuestion | None:
     """'which is cheaper', 'who directed it', 'does it come in black': a fact about items already shown."""
-    if not (context.last_ids or out.referenced_ids or len(out.compare_ids) >= 2):
+    kind_superlative = bool(out.soft_tags and _SUPERLATIVE.search(raw))  # "最便宜的笔记本是哪款": over the catalog
+    if not (context.last_ids or out.referenced_ids or len(out.compare_ids) >= 2 or kind_superlative):
         return None
     asks = bool(WHICH.search(raw) or HOW.search(raw)) or "?" in raw or "？" in raw or bool(re.search(r"吗|呢|比较|compare", raw, _I))
     if not asks or (_REQUEST_NEW.search(text) and not WHICH.search(raw)):

@@ -21,6 +21,7 @@ from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
+from chatbot.dialogue.question_pool import question_pool
 from chatbot.dialogue.reasons import ReasonContext, about_text, explain, reason_context, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
-MAX_POOL = 30  # a superlative question looks at every item the filters allow, up to this many
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
@@ -209,14 +209,10 @@ class DialogueManager:
     def _question(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         """A question about shown items, answered from the catalog; the cards stay as they are."""
         items = [turn.engine.items[i] for i in parsed.target_ids if i in turn.engine.items][:MAX_COMPARE]
+        items = question_pool(parsed, items, turn.state.constraints, turn.engine.items, turn.engine.titles.terms)
         if not items or parsed.question is None:
             yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
             return
-        if parsed.question.direction != "which" and not parsed.referenced_ids and turn.state.constraints.people:
-            # "the newest one?" after a list of a director's films: among all of them, not only those shown
-            pool = [i for i in turn.engine.items.values() if turn.state.constraints.accepts(i)]
-            if len(pool) <= MAX_POOL:
-                items += [i for i in pool if i not in items]
         winner = best_of(parsed.question, items)
         subjects = [winner] if winner is not None else items[:MAX_COMPARE]
         turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in subjects]

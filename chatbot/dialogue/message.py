@@ -40,6 +40,7 @@ class FactQuestion(BaseModel):
     fact: Fact
     direction: Direction = "which"  # min: cheapest/lightest/oldest/shortest; max: the opposite; which: tell each
     value: str = ""  # colour/feature: the word asked about ("black", "降噪"); attribute: its key ("ram_gb")
+    kinds: list[str] = Field(default_factory=list)  # tags the question names ("最便宜的笔记本": laptop)
 
 
 class ConstraintUpdate(BaseModel):

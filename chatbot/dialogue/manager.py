@@ -231,6 +231,9 @@ class DialogueManager:
         if not candidates:
             yield self._finish(turn, head, turn.session.cards)
             return
+        shared = set.intersection(*(set(c.item.tags) for c in candidates)) & turn.engine.titles.terms.kind_tags
+        if shared:  # "the closest thing?" next: more of the kind these alternatives are (earbuds for AirPods)
+            turn.state.constraints = turn.state.constraints.model_copy(update={"tags_any": sorted(shared)})
         yield from self._pick(turn, candidates, MAX_ABOUT, f"{head}\n{say(lang, 'missing_alternatives')}")
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:

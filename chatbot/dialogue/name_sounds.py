@@ -21,8 +21,6 @@ from rapidfuzz import fuzz
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff·・]+")
 # what follows (or precedes) a person's name in a request: 诺兰的电影, 卡梅隆导演的, 阿米尔汗演的, 导演是诺兰
-_CUE_AFTER = re.compile(r"^(?:的|导演|执导|拍|演|主演|参演|出演|监制|编剧)")
-_CUE_BEFORE = re.compile(r"(?:导演|演员|主演|喜欢|有没有|想看|看看|推荐)$")
 # a transliteration is only guessed where the words around it say a person is meant
 _PERSON_AFTER = re.compile(r"^(?:的(?:电影|片|作品|戏|剧|新片|老片|喜剧|动画|其他|别的|代表作)|导演|执导|拍的|演的|主演|参演|出演)")
 _PERSON_BEFORE = re.compile(r"(?:导演|演员|主演|导演是|主演是)$")
@@ -39,7 +37,7 @@ _TRANSLITERATION_CHARS = frozenset(
     "盖甘冈戈格根贡古瓜圭哈海汉汗豪赫亨胡华怀惠霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎昆拉莱兰朗劳勒雷蕾里理利莉丽连廉林琳"
     "隆卢鲁路伦罗洛马玛迈麦曼芒梅门蒙孟米密敏莫姆穆纳娜奈南内尼妮纽努诺欧帕潘庞佩彭皮珀普奇齐恰乔切钦琼丘让热瑞若萨塞赛桑"
     "森沙珊尚绍舍圣施史舒斯松苏索塔泰坦汤唐特滕提汀通图托瓦万旺威韦维温沃乌伍西希席夏谢辛休修雅亚扬耶伊依因英尤约泽扎詹"
-    "兹卓祖佐芙薇蕾茜黛娅琪嘉卜朵芭莎妮娜莲蒂蓓皮伯勃柏逊翰瑟朱吕")
+    "兹卓祖佐芙薇蕾茜黛娅琪嘉卜朵芭莎妮娜莲蒂蓓皮伯勃柏逊翰瑟朱吕区")
 _LATIN_RULES = [("tch", "C"), ("ch", "C"), ("ph", "f"), ("ck", "k"), ("kh", "h"), ("th", "t"), ("sh", "s"),
                 ("qu", "k"), ("x", "ks"), ("c(?=[eiy])", "s"), ("c", "k"), ("j", "C"), ("g(?=[eiy])", "C")]
 _PINYIN_RULES = [("zh", "C"), ("ch", "C"), ("sh", "s"), ("ng", "n"), ("er", "l"), ("q", "C"), ("j", "C"), ("x", "s"),
@@ -68,8 +66,10 @@ def latin_skeleton(name: str) -> str:
     return _collapse(_skeleton(name, _LATIN_RULES))
 
 
-def chinese_skeleton(text: str) -> str:
-    return _collapse("".join(_skeleton(syllable, _PINYIN_RULES) for syllable in lazy_pinyin(text)))
+def chinese_skeleton(text: str, x_as: str = "s") -> str:
+    """The consonants of a Chinese span's pinyin; x stands for s or, as in 希区柯克 (Hitchcock), for h."""
+    rules = [(old, x_as if old == "x" else new) for old, new in _PINYIN_RULES]
+    return _collapse("".join(_skeleton(syllable, rules) for syllable in lazy_pinyin(text)))
 
 
 class NameSounds:
@@ -116,12 +116,11 @@ class NameSounds:
             if _GRAMMAR_CHARS.search(span):
                 continue
             end = start + length
-            cued = bool(_CUE_AFTER.match(text[end:end + 2]) or _CUE_BEFORE.search(text[max(0, start - 3):start]))
-            name = self.homophones.get(pinyin_key(span.replace("·", "")))
-            if name and (length >= 3 or cued):
-                return start, end, name
             person = bool(_PERSON_AFTER.match(text[end:end + 4]) or _PERSON_BEFORE.search(text[max(0, start - 3):start])
                           or (_ASKS_FOR.search(text[max(0, start - 3):start]) and _BARE_DE.match(text[end:end + 2])))
+            name = self.homophones.get(pinyin_key(span.replace("·", "")))
+            if name and (length >= 3 or person):  # a two-character homophone only where a person is clearly meant
+                return start, end, name
             if person and not _FUNCTION_CHARS.search(span) and set(span.replace("·", "")) <= _TRANSLITERATION_CHARS:
                 name = self._transliterated(span.split("·")[-1].split("・")[-1])
                 if name:
@@ -129,10 +128,11 @@ class NameSounds:
         return None
 
     def _transliterated(self, span: str) -> str | None:
-        sound = chinese_skeleton(span)
+        sounds = {chinese_skeleton(span), chinese_skeleton(span, x_as="h")}
+        sound = min(sounds, key=len)
         if len(sound) < 3:
             return None
-        scored = sorted(((fuzz.ratio(sound, key), key) for key in self.latin), reverse=True)
+        scored = sorted(((max(fuzz.ratio(s, key) for s in sounds), key) for key in self.latin), reverse=True)
         if not scored:
             return None
         best, key = scored[0]

@@ -122,3 +122,16 @@ def test_the_cheapest_of_a_kind_none_was_shown_of_ranges_over_the_catalog(produc
     pool = question_pool(parsed, [], over_budget, catalog, products.terms)
     assert pool and all("laptop" in item.tags for item in pool)
     assert best_of(parsed.question, pool).price == min(item.price for item in pool)
+
+
+def test_typos_in_genres_and_a_shared_surname(movies: TitleMatcher):
+    assert parse("recomend a good horor movie", movies).constraint_update.genres_include == ["horror"]
+    assert parse("no thriler please", movies).constraint_update.genres_exclude == ["thriller"]
+    assert parse("有没有 Nolan 的电影", movies).constraint_update.people == ["Christopher Nolan"]
+
+
+def test_a_yes_no_question_about_a_shown_product(products: TitleMatcher):
+    shown = ["p-echolite-cube-mini-speaker", "p-sonavi-home-smart-speaker"]
+    parsed = parse("第一款防水吗", products, last=shown)
+    assert parsed.intent == "question" and parsed.question.fact == "feature" and parsed.question.value == "防水"
+    assert parsed.target_ids == ["p-echolite-cube-mini-speaker"]

@@ -356,8 +356,9 @@ class CatalogTerms:
             if len(words) >= 2 and not _CJK.search(key) and len(words[-1]) >= 5:
                 surnames.setdefault(words[-1], set()).add(name)
         for surname, names in surnames.items():
-            if len(names) == 1 and surname not in self.people:
-                self.people[surname] = next(iter(names))
+            ranked = sorted(names, key=lambda n: -credits[n])  # "Nolan": Christopher (6 films), not Jonathan (1)
+            if surname not in self.people and (len(ranked) == 1 or credits[ranked[0]] >= 2 * credits[ranked[1]]):
+                self.people[surname] = ranked[0]
         self.people_lexicon = Lexicon({k: (name,) for k, name in self.people.items()})
         self.name_sounds = NameSounds(self.people, credits)
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, CatalogTerms
+from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
 from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
@@ -170,6 +173,7 @@ class ConstraintReader:
         pattern, lookup = _genre_pattern(self.titles.genres)
         if pattern is None:
             return
+        self._genre_typos(lookup)
         text = self._masked_text()
         for m in pattern.finditer(text):
             if MASK in m.group() or _not_a_genre_word(text, m):
@@ -195,6 +199,19 @@ class ConstraintReader:
                 _append(self.out.preferred_genres, key)
             else:
                 _append(self.update.genres_include, key)
+
+    def _genre_typos(self, lookup: dict[str, str]) -> None:
+        """"horor", "comdy", "thriler": a long word one edit from a genre's name is that genre."""
+        text = self._masked_text()
+        for m in re.finditer(r"(?<![\w-])[a-z]{5,}(?![\w-])", text, _I):
+            word = m.group().lower()
+            if word in lookup or word.rstrip("s") in lookup or word in STOPWORDS or word in COMMON_WORDS:
+                continue
+            close = [name for name in lookup if not _CJK.search(name) and len(name) >= 5 and OSA.distance(word, name) <= 1]
+            if len(close) == 1:
+                key = lookup[close[0]]
+                self._mask(m.start(), m.end())
+                _append(self.update.genres_exclude if self._negated(text, m.start()) else self.update.genres_include, key)
 
     def _languages_and_kinds(self) -> None:
         text = self._masked_text()

@@ -300,5 +300,6 @@ COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white
 FEATURE_Q = re.compile(r"\b(?:does|do|is|can)\s+(?:it|they|that|this|the\s+\w+\s+one|either|any\s+of\s+them)\s+"
                        r"(?:have|has|come\s+(?:in|with)|support|include|work\s+with|do)\s+(?:a\s+|an\s+)?(?P<en>[\w\s-]{2,30}?)\s*\??$"
                        r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)"
+                       r"|(?:第[一二三四五1-5][个款部本]|它|这个|这款|那款|那个)(?:是)?(?P<zh2>[\u4e00-\u9fff]{2,6}?)的?(?:吗|么)"
                        r"|\b(?:is|are)\s+(?:it|they|that|this|the\s+\w+\s+one)\s+(?:very\s+|really\s+|good\s+(?:for|with)\s+)?(?P<adj>[a-z][\w\s-]{2,24}?)\s*\??$", _I)
 TOO_EXPENSIVE = re.compile(r"\btoo\s+(?:expensive|pricey|much)\b|\bover\s+my\s+budget\b|太贵|贵了|超预算", _I)

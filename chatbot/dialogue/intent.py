@@ -109,7 +109,7 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
         return FactQuestion(fact="attribute", direction=direction, value=attribute)  # type: ignore[arg-type]
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
-        value = (feature.group("en") or feature.group("zh") or feature.group("adj") or "").strip()
+        value = (feature.group("en") or feature.group("zh") or feature.group("zh2") or feature.group("adj") or "").strip()
         if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|更|别|其他|what|which|how", value, _I):
             return FactQuestion(fact="feature", value=value)
     return None

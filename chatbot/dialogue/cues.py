@@ -91,7 +91,7 @@ REFERENCE = re.compile(
     r"|\b(?:number|no\.|option|#)\s*(?P<num>[1-9])\b|(?<![\w])#(?P<hash>[1-9])\b"
     r"|\bthe\s+(?P<last>last|final)\s+(?:one|pick|suggestion|option)\b"
     r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those|them)\b"
-    r"|\b(?P<that>that|this)\s+one\b"
+    r"|\b(?P<that>that|this)\s+one\b|\b(?:about|of)\s+(?P<it>it)\b(?!\s+(?:is|was|in))"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"
     r"|(?P<zhlast>最后一个|最后那个|最后一部|最后一款)"
     r"|(?P<zhpair>这几个|这几部|这些|这两个|这两部|这三个|这三部|两部都|两个都|两款都)"

@@ -146,7 +146,7 @@ class _Parse(ConstraintReader):
                 word = (m.group("pair") or m.group("zhpair")).lower()
                 count = 2 if word == "both" or "两" in word else 3 if "three" in word or "三" in word else len(last)
                 ids = last[:count]
-            elif m.group("that") or m.group("zhthat"):
+            elif m.group("that") or m.group("zhthat") or m.group("it"):
                 ids = [self.context.focus_id] if self.context.focus_id else last[:1]  # "this one" after a list: its top
             if position is not None and 1 <= position <= len(last):
                 ids = [last[position - 1]]

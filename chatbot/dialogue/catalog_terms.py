@@ -81,6 +81,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "防汗|sweat-?proof|sweat\\s+proof|sweatproof": ("waterproof",),
     "没电|充电宝|移动电源|power\\s*banks?|chargers?|phone\\s+(?:always\\s+)?dies|phone\\s+keeps\\s+dying|battery\\s+(?:always\\s+)?dies|phone\\s+runs?\\s+out|battery\\s+runs?\\s+out": ("power bank", "charger"),
     "保温杯|保温壶|保温|insulated|thermos|water\\s+bottles?|drinks?\\s+cold|drinks?\\s+hot|cold\\s+drinks?|keep\\s+(?:the\\s+)?drinks?\\s+cold": ("bottle",),
+    "不太会用(?=智能)|不会用(?=智能)|用不惯(?=智能)|not\\s+good\\s+with\\s+smartphones|not\\s+tech-savvy": ("for seniors",),
     "老人|老年人|长辈|爷爷|奶奶|外公|外婆|elderly|seniors?|grandma|grandpa|grandmother|grandfather|grandparents?": ("for seniors",),
     "温馨|治愈|暖心|heart-?warming|wholesome": ("heartwarming", "feel-good"),
     "轻松|开心|欢乐|feel-?good|light-?hearted|uplifting|cheerful": ("feel-good", "heartwarming"),

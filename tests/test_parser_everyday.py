@@ -135,3 +135,17 @@ def test_a_yes_no_question_about_a_shown_product(products: TitleMatcher):
     parsed = parse("第一款防水吗", products, last=shown)
     assert parsed.intent == "question" and parsed.question.fact == "feature" and parsed.question.value == "防水"
     assert parsed.target_ids == ["p-echolite-cube-mini-speaker"]
+
+
+def test_a_new_person_or_country_the_old_filters_rule_out_wins(movies: TitleMatcher):
+    british_shows = Constraints(kinds=["series"], countries=["GB"])
+    update = parse("Tony Leung films", movies, last=["fleabag-2016"], constraints=british_shows).constraint_update
+    assert "countries" in update.clear and update.kinds == ["movie"]
+    kept = parse("anything with Hugh Grant?", movies, last=["fleabag-2016"], constraints=Constraints(countries=["GB"]))
+    assert "countries" not in kept.constraint_update.clear  # his films are British: the filter still holds
+
+
+def test_word_typos_are_not_genre_typos(products: TitleMatcher):
+    assert parse("something around 1.5k for a gamer", products).constraint_update.genres_include != ["toys"]
+    assert parse("日韩的悬疑片", TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "movies.jsonl").items)
+                 ).constraint_update.countries == ["JP", "KR"]

@@ -45,6 +45,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "泰国|thai|thailand": ("TH",),
     "苏联|俄罗斯|soviet|russian|russia": ("SU", "RU"),
     "新西兰|new\\s+zealand": ("NZ",),
+    "欧美|western": ("US", "GB", "FR", "DE", "IT", "ES", "SE", "DK", "NO", "CA", "AU"),
+    "日韩": ("JP", "KR"), "港台": ("HK", "TW"), "英美": ("GB", "US"),
     "亚洲|亚洲的|asian|asia": ("CN", "HK", "TW", "JP", "KR", "IN", "TH", "IR"),
     "欧洲|european|europe": ("GB", "FR", "DE", "IT", "ES", "SE", "DK", "NO", "SU"),
     "澳大利亚|澳洲|australian|australia": ("AU",),

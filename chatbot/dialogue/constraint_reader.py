@@ -9,13 +9,14 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, CatalogTerms
+from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
 from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
+from chatbot.dialogue.reading_rules import clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
 from chatbot.dialogue.numbers import count as _count, decade_start as _decade_start, middle as _middle, numbers as _numbers
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.filters import Constraints
@@ -207,7 +208,8 @@ class ConstraintReader:
             word = m.group().lower()
             if word in lookup or word.rstrip("s") in lookup or word in STOPWORDS or word in COMMON_WORDS:
                 continue
-            close = [name for name in lookup if not _CJK.search(name) and len(name) >= 5 and OSA.distance(word, name) <= 1]
+            close = [name for name in lookup if not _CJK.search(name) and len(name) >= 5 and OSA.distance(word, name) <= 1
+                     and (len(word) != len(name) or sorted(word) == sorted(name))]  # a dropped/extra/swapped letter, not "gamer"
             if len(close) == 1:
                 key = lookup[close[0]]
                 self._mask(m.start(), m.end())
@@ -296,6 +298,12 @@ class ConstraintReader:
         if countries:
             self.update.countries = countries
 
+    def _new_request_wins(self) -> None:
+        """A person or a country named now that no item has together with the old filters ("Tony Leung films"
+        after British shows): the old filters it clashes with give way, so the new request is answered."""
+        for name in clashing_fields(self.update, self.current, self.titles.items()):
+            self.update.clear.append(name)  # type: ignore[arg-type]
+
     def _other_people(self) -> None:
         """"Similar, but by a different director": the people asked for so far, else the director of the film
         in focus, are excluded."""
@@ -360,36 +368,6 @@ class ConstraintReader:
             self.update.tags_any = hard
 
 
-def _combine(groups: list[list[str]], terms: CatalogTerms) -> tuple[list[str], list[str]]:
-    """Several tag phrases in one message: the tags two phrases share ("commuting headphones" -> noise
-    cancelling); else both required when items carry both ("noise cancelling" + "headphones"); else either."""
-    hard: list[str] = []
-    narrow: list[str] = []
-    for group in groups:
-        if not hard:
-            hard = list(group)
-        elif shared := [t for t in hard if t in group]:
-            hard = shared
-        elif narrow and (kept := [t for t in narrow if t in group]):
-            narrow = kept
-        elif not narrow and terms.items_tagged(hard) & terms.items_tagged(group):
-            narrow = list(group)
-        else:
-            hard += [t for t in group if t not in hard]
-    return hard, narrow
-
-
-# "book me a flight", "book a table": a genre's name used as a verb; "work from home", "at home": a place
-_VERB_AFTER = re.compile(r"\s+(?:me|us|him|her|them|a|an|my|our|your)\b", _I)
-_PLACE_BEFORE = re.compile(r"\b(?:from|at)\s+(?:my\s+|our\s+)?$", _I)
-
-
-def _not_a_genre_word(text: str, m: re.Match[str]) -> bool:
-    word = m.group()
-    if _CJK.search(word):
-        return False
-    return bool(_VERB_AFTER.match(text, m.end()) and not word.lower().endswith("s")) or bool(
-        _PLACE_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
 
 
 def _clause_start(text: str, position: int) -> int:

@@ -175,7 +175,7 @@ LANGUAGES: list[tuple[re.Pattern[str], list[str]]] = [  # spoken languages; nati
     (re.compile(r"\bgerman[-\s]language\b|德语", _I), ["de"]),
 ]
 REPLY_IN = re.compile(r"\b(?:answer|reply|respond|speak|talk|write|say\s+it)\s+(?:to\s+me\s+)?in\s*$|用\s*$|说\s*$", _I)
-MOVIE_WORDS = re.compile(r"\b(?:movies?|films?)\b|电影|影片", _I)
+MOVIE_WORDS = re.compile(r"\b(?:movies?|films?)\b|电影|影片|片子|(?<=[\u4e00-\u9fff])片(?![头尾段花场集])", _I)
 SERIES = re.compile(r"(?:国产|港|台|韩|日|美|英|古装|悬疑|家庭|都市|武侠|历史)剧|\b(?:tv\s+(?:series|shows?)|series|tv|shows|sitcoms?|miniseries)\b|电视剧|剧集|连续剧|网剧|美剧|韩剧|日剧|英剧|追剧", _I)
 MOVIES_ONLY = re.compile(r"\b(?:only|just)\s+(?:movies|films)\b|\b(?:movies|films)\s+only\b|\b(?:no|not)\s+(?:series|tv|shows)\b"
                           r"|只要电影|只看电影|电影就行|不要电视剧|不要剧集|不看剧|不要剧", _I)

@@ -101,6 +101,7 @@ class _Parse(ConstraintReader):
         self._moods_and_tags()
         self._languages_and_kinds()
         self._clears()
+        self._new_request_wins()
         self._preferences()
         out.constraint_update = self.update
         out.query = self._query()

@@ -174,6 +174,9 @@ class TitleMatcher:
     def __len__(self) -> int:
         return len(self._items)
 
+    def items(self) -> list[Item]:
+        return list(self._items.values())
+
     def get(self, item_id: str) -> Item | None:
         return self._items.get(item_id)
 

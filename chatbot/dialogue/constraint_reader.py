@@ -145,10 +145,13 @@ class ConstraintReader:
         text = self._masked_text()
         rejected = [i.price for i in self.shown if i.id in self.out.referenced_ids and i.price is not None]
         if TOO_EXPENSIVE.search(text) and (rejected or prices) and self.update.price_max is None:
-            self.update.price_max = round(min(rejected or prices) - 0.01, 2)  # "第一个太贵了": below that one
+            # "第一个太贵了": below that one; "太贵了" about the list: below most of it
+            self.update.price_max = round((min(rejected) if rejected else _middle(prices)) - 0.01, 2)
             return
-        if self.update.price_max is not None:
-            pass  # an explicit limit says how much cheaper
+        shown_tags = {t for i in self.shown for t in i.tags}
+        other_kind = any(set(f.values) & self.titles.terms.kind_tags - shown_tags for f in self.titles.terms.find_tags(text))
+        if self.update.price_max is not None or other_kind:
+            pass  # an explicit limit says how much cheaper; "cheaper keyboards" after chairs: not than the chairs
         elif CHEAPER.search(text) and prices:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
         elif PRICIER.search(text) and prices:

@@ -212,7 +212,8 @@ class ConstraintReader:
             if word in lookup or word.rstrip("s") in lookup or word in STOPWORDS or word in COMMON_WORDS:
                 continue
             close = [name for name in lookup if not _CJK.search(name) and len(name) >= 5 and OSA.distance(word, name) <= 1
-                     and (len(word) != len(name) or sorted(word) == sorted(name))]  # a dropped/extra/swapped letter, not "gamer"
+                     and word[0] == name[0] and (len(word) != len(name) or sorted(word) == sorted(name))]
+            # a dropped, extra or swapped letter after the first ("horor"), not another word ("gamer", "iphones")
             if len(close) == 1:
                 key = lookup[close[0]]
                 self._mask(m.start(), m.end())

@@ -90,6 +90,7 @@ REFERENCE = re.compile(
     r"|\b(?P<en2>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:one|pick|suggestion|option)\b"
     r"|\b(?:number|no\.|option|#)\s*(?P<num>[1-9])\b|(?<![\w])#(?P<hash>[1-9])\b"
     r"|\bthe\s+(?P<last>last|final)\s+(?:one|pick|suggestion|option)\b"
+    r"|(?P<runner>\brunner[-\s]?up\b|\bsecond\s+choice\b|\bback-?up\s+(?:pick|choice)\b|备选|次选|第二选择|亚军)"
     r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those|them)\b"
     r"|\b(?P<that>that|this)\s+one\b|\b(?:about|of)\s+(?P<it>it)\b(?!\s+(?:is|was|in))"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"

@@ -141,6 +141,8 @@ class _Parse(ConstraintReader):
             elif m.group("zh"):
                 token = m.group("zh")
                 position = int(token) if token.isdigit() else ZH_DIGITS.get(token)
+            elif m.group("runner"):
+                position = 2  # after "which one?": the pick, then the runner-up
             elif m.group("last") or m.group("zhlast"):
                 ids = last[-1:]
             elif m.group("pair") or m.group("zhpair"):

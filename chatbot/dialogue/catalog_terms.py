@@ -84,7 +84,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "没电|充电宝|移动电源|power\\s*banks?|chargers?|phone\\s+(?:always\\s+)?dies|phone\\s+keeps\\s+dying|battery\\s+(?:always\\s+)?dies|phone\\s+runs?\\s+out|battery\\s+runs?\\s+out": ("power bank", "charger"),
     "保温杯|保温壶|保温|insulated|thermos|water\\s+bottles?|drinks?\\s+cold|drinks?\\s+hot|cold\\s+drinks?|keep\\s+(?:the\\s+)?drinks?\\s+cold": ("bottle",),
     "不太会用(?=智能)|不会用(?=智能)|用不惯(?=智能)|not\\s+good\\s+with\\s+smartphones|not\\s+tech-savvy": ("for seniors",),
-    "老人|老年人|长辈|爷爷|奶奶|外公|外婆|elderly|seniors?|grandma|grandpa|grandmother|grandfather|grandparents?": ("for seniors",),
+    "老人机|老年人|老人用|elderly|seniors?": ("for seniors",),
     "温馨|治愈|暖心|heart-?warming|wholesome": ("heartwarming", "feel-good"),
     "轻松|开心|欢乐|feel-?good|light-?hearted|uplifting|cheerful": ("feel-good", "heartwarming"),
     "时间旅行|穿越时空|time\\s+travel": ("time travel",), "丧尸|zombies?": ("zombies",), "复仇|revenge": ("revenge",),
@@ -121,6 +121,7 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     # product needs that name a category (kept only where the catalog has it)
     "摄影|拍照|照相|相机|photography|photographers?|cameras?|film\\s+it|filming\\s+it|film\\s+the\\s+trip|vlogs?|vlogging|vloggers?": ("cameras",),
     "家电|家用电器|home\\s+appliances?|appliances": ("home", "kitchen"),
+    "看书|读书|爱读书|书虫|reading|bookworms?|loves\\s+to\\s+read": ("books",),
     "做饭|下厨|烹饪|烘焙|厨艺|cooking|cooks?|baking|chef": ("kitchen",),
 }
 # light moods: asking for them rules out the heavy genres

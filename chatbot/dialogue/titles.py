@@ -202,8 +202,11 @@ class TitleMatcher:
         `limit` products, so it says what kind of thing is wanted; the best such word's products."""
         words = [w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower())
                  if w not in STOPWORDS and w not in COMMON_WORDS and w not in INTERJECTIONS and w not in self._broad_words]
-        for run in re.findall(r"[\u3400-\u9fff]{3,}", text):
+        for run in re.findall(r"[\u3400-\u9fff]{2,}", text):
             words += [run[k:k + n] for n in (4, 3) for k in range(len(run) - n + 1)]
+            core = re.sub(r"^(?:有没有|想要|想买|有|要|买)+", "", re.sub(r"(?:有没有|有吗|有么|吗|呢|吧|的|有)+$", "", run))
+            if len(core) == 2:
+                words.append(core)  # "口红有吗": a two-character word said on its own
         best: list[str] = []
         for word in words:
             hits = [i for i, title in self._product_titles.items() if word in title]

@@ -154,6 +154,8 @@ class ConstraintReader:
             pass  # an explicit limit says how much cheaper; "cheaper keyboards" after chairs: not than the chairs
         elif CHEAPER.search(text) and prices:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
+            if self.current.price_min is not None and self.update.price_min is None:
+                self.update.clear.append("price_min")  # "cheaper" after "around 3000": below, not inside the band
         elif PRICIER.search(text) and prices:
             self.update.price_min = round(_middle(prices, upper=True) + 0.01, 2)
             if self.current.price_max is not None and self.update.price_max is None:

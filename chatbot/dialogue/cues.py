@@ -280,7 +280,7 @@ FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, patt
     ("weight", "min", re.compile(r"\blight(?:er|est)\b|更轻|最轻|轻一点|轻便", _I)),
     ("weight", "max", re.compile(r"\bheav(?:ier|iest)\b|更重|最重", _I)),
     ("weight", "which", re.compile(r"\bweigh[ts]?\b|\bhow\s+heavy\b|多重|重量", _I)),
-    ("battery", "max", re.compile(r"\b(?:longer|longest|better|best|bigger|more)\s+battery|\bbattery\s+(?:lasts?\s+)?longer|\blasts?\s+longer\b"
+    ("battery", "max", re.compile(r"\b(?:longer|longest|better|best|bigger|more)\s+battery|\bbattery\s+(?:lasts?\s+)?longer|\blasts?\s+(?:the\s+)?long(?:er|est)\b"
                                   r"|续航(?:更|最)(?:长|久|好)|(?:更|最)(?:长|久)的续航|电池更大|哪个续航|续航哪个", _I)),
     ("battery", "which", re.compile(r"\bbattery\b|续航|电池|电量", _I)),
     ("runtime", "min", re.compile(r"\bshort(?:er|est)\b|\bquick(?:er|est)\s+to\s+watch\b|最短|更短|短一点", _I)),

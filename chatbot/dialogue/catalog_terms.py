@@ -32,7 +32,7 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "台湾|台片|taiwan(?:ese)?": ("TW",),
     "日本|日剧|日漫|日影|japan(?:ese)?|anime": ("JP",),
     "韩国|韩剧|韩影|韩片|korea(?:n)?|k-drama": ("KR",),
-    "美国|好莱坞|美剧|american|hollywood|u\\.s\\.": ("US",),
+    "美国|好莱坞|美剧|american|hollywood|u\\.s\\.|usa|america|the\\s+states|the\\s+us": ("US",),
     "英国|英剧|british|uk|england": ("GB",),
     "法国|french|france": ("FR",),
     "德国|german(?:y)?": ("DE",),

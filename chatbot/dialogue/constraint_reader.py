@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
-from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -121,6 +121,10 @@ class ConstraintReader:
     def _prices(self) -> None:
         if not (self.titles.has_prices or CURRENCY_MARK.search(self._masked_text())):
             return
+        for m in ZH_NUMERAL_AND_REST.finditer(self._masked_text()):  # 一千五 -> 15百, 两万五 -> 25千: the same length
+            lower = {"百": "十", "千": "百", "万": "千"}[m.group(2)]
+            for k, ch in enumerate(f"{_count(m.group(1))}{_count(m.group(3))}{lower}"):
+                self.masked[m.start() + k] = ch
         for m in ZH_NUMERAL_BEFORE_UNIT.finditer(self._masked_text()):
             self.masked[m.start()] = str(_count(m.group(1)))  # 三百 -> 3百: the same length, so positions hold
         for m in self._consume(AROUND_PRICE):

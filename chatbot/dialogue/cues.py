@@ -142,7 +142,8 @@ RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|
                      r"|最新|近几年|这几年|新片|最近的(?:电影|片子|剧)|新出的", _I)
 
 # prices
-NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|百|千|万|w(?![a-z]))?"
+NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|十|百|千|万|w(?![a-z]))?"
+ZH_NUMERAL_AND_REST = re.compile(r"([一二两三四五六七八九])([百千万])([一二三四五六七八九])(?![十百千万\d])")  # 一千五 -> 15百
 ZH_NUMERAL_BEFORE_UNIT = re.compile(r"(?<![\d一二两三四五六七八九])([一二两三四五六七八九])(?=[百千万])")  # 三百 -> 3百
 CUR = r"(?:[¥￥$€£]|rmb|cny|yuan|usd|元|块钱?|刀)"
 PRICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -183,7 +184,7 @@ MOVIES_ONLY = re.compile(r"\b(?:only|just)\s+(?:movies|films)\b|\b(?:movies|film
 PRODUCTS = re.compile(r"\b(?:products?|gadgets?|gifts?|buy)\b|商品|产品|礼物|买", _I)
 NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
-    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less|outside|non|"
+    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less|outside|non|already\s+seen|seen\s+all|"
     r"(?:is|are|was|were)\s*n[o']?t|already\s+(?:has|have|owns?|got))\b[\w\s'-]{0,16}"
     r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别(?!的)|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非|已经有)[^，。；,.;!?！？]{0,5})$",
     _I)

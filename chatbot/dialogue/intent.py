@@ -214,8 +214,8 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
     elif context.last_ids and (not update.is_empty() or out.wants_more or out.disliked_ids or out.referenced_ids
                                or out.soft_tags):
         out.intent = "refine"
-    elif content or (out.query and DOMAIN.search(raw)):
-        out.intent = "recommend"
+    elif content or (DOMAIN.search(raw) and (out.query or _REQUEST_NEW.search(raw))):
+        out.intent = "recommend"  # "推荐一部", "recommend something": a request even with nothing else in it
     elif out.wants_more and context.last_ids:
         out.intent = "refine"
     else:

@@ -42,7 +42,7 @@ def numbers(m: re.Match[str]) -> list[float]:
         except ValueError:
             continue
         unit = (unit or "").lower()
-        value *= {"k": 1000, "百": 100, "千": 1000, "万": 10000, "w": 10000}.get(unit, 1)
+        value *= {"k": 1000, "十": 10, "百": 100, "千": 1000, "万": 10000, "w": 10000}.get(unit, 1)
         if value <= 1e9:
             values.append(value)
     return values

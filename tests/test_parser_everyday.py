@@ -149,3 +149,8 @@ def test_word_typos_are_not_genre_typos(products: TitleMatcher):
     assert parse("something around 1.5k for a gamer", products).constraint_update.genres_include != ["toys"]
     assert parse("日韩的悬疑片", TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "movies.jsonl").items)
                  ).constraint_update.countries == ["JP", "KR"]
+
+
+def test_an_ordinal_past_the_list_asks_which_one(movies: TitleMatcher):
+    parsed = parse("第三部是哪年的", movies, last=["drunken-master-1978", "police-story-1985"])
+    assert parsed.beyond_list and parsed.intent == "ask_about" and not parsed.target_ids

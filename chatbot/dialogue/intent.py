@@ -60,6 +60,9 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     if _ask_about(out, text, context):
         return
+    if out.beyond_list and not _has_content(out):
+        out.intent, out.target_ids = "ask_about", []  # "the third one" after two: say how many were shown
+        return
     _request(out, raw, context, products)
 
 

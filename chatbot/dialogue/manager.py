@@ -142,7 +142,9 @@ class DialogueManager:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         targets = [i for i in parsed.target_ids if i in engine.items][:MAX_ABOUT]
         if not targets:
-            yield self._finish(turn, say(lang, "no_reference"), session.cards)
+            shown = len(turn.state.last_candidates)
+            yield self._finish(turn, say(lang, "only_n_shown" if parsed.beyond_list and shown else "no_reference", n=shown),
+                               session.cards)
             return
         shown = {card.item_id: card for card in session.picks}
         if parsed.wants_explanation and len(targets) > 1 and all(t in shown for t in targets):

@@ -140,6 +140,7 @@ class ParsedMessage(BaseModel):
     dropped: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": wishes no longer held
     new_topic: bool = False  # a fresh request: earlier filters no longer apply
     off_topic: bool = False  # nothing the catalog can help with ("what's the weather?")
+    beyond_list: bool = False  # "the third one" when fewer were shown
     catalog_words: bool = False  # the free text names a kind of thing the catalog's titles hold ("电饭煲有吗")
 
     def focus_ids(self) -> list[str]:

@@ -153,6 +153,8 @@ class _Parse(ConstraintReader):
                 ids = [self.context.focus_id] if self.context.focus_id else last[:1]  # "this one" after a list: its top
             if position is not None and 1 <= position <= len(last):
                 ids = [last[position - 1]]
+            elif position is not None and last:
+                self.out.beyond_list = True
             if ids:
                 found.append(_Mention(m.start(), m.end(), ids, "reference"))
                 self.out.referenced_ids.extend(i for i in ids if i not in self.out.referenced_ids)

@@ -154,3 +154,13 @@ def test_word_typos_are_not_genre_typos(products: TitleMatcher):
 def test_an_ordinal_past_the_list_asks_which_one(movies: TitleMatcher):
     parsed = parse("第三部是哪年的", movies, last=["drunken-master-1978", "police-story-1985"])
     assert parsed.beyond_list and parsed.intent == "ask_about" and not parsed.target_ids
+
+
+def test_a_mood_negation_keeps_the_genre_asked_for(movies: TitleMatcher):
+    update = parse("recommend a horror movie that's not too gory", movies).constraint_update
+    assert update.genres_include == ["horror"] and "horror" not in update.genres_exclude
+
+
+def test_a_follow_up_critique_is_not_off_topic(products: TitleMatcher):
+    parsed = parse("要大一点的，一家四口用", products, last=["p-fornelli-mini-air-fryer-2l"])
+    assert parsed.intent == "refine" and not parsed.off_topic

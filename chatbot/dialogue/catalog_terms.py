@@ -60,7 +60,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
 # everyday words -> catalog tags (zh words and English paraphrases; only tags the catalog holds are kept)
 TAG_WORDS: dict[str, tuple[str, ...]] = {
     "茶|tea": ("tea",), "咖啡|coffee": ("coffee",), "咖啡豆": ("beans",), "帐篷|tents?": ("tent",),
-    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "真无线耳机|真无线|入耳式|tws|in-ear": ("earbuds",), "headphones": ("over-ear", "earbuds", "noise cancelling"),
+    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "真无线耳机|真无线|入耳式|tws|in-ear": ("earbuds",),
+    "头戴式|头戴|耳罩式|over\\s+ear|over-the-ear": ("over-ear",), "headphones": ("over-ear", "earbuds", "noise cancelling"),
     "空气炸锅|air\\s*fryers?": ("air fryer",), "笔记本电脑|笔记本|laptops?|notebook": ("laptop",),
     "键盘|keyboards?": ("keyboard",), "鼠标|mouse|mice": ("mouse",), "显示器|monitors?": ("monitor",),
     "手表|智能手表|手环|smart\\s*watch(?:es)?": ("smartwatch",), "背包|双肩包|backpacks?|daypacks?": ("backpack",),

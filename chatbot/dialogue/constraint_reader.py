@@ -345,7 +345,8 @@ class ConstraintReader:
         for found in terms.find_mood_genres(text):
             for genre in found.values:
                 if self._negated(text, found.start):
-                    _append(self.update.genres_exclude, genre)
+                    if genre not in self.update.genres_include:  # "a horror film, not too gory": still horror
+                        _append(self.update.genres_exclude, genre)
                 elif genre not in self.update.genres_exclude:
                     _append(self.update.genres_include, genre)
         products = "product" in self.titles.kinds

@@ -219,8 +219,8 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
         out.intent = "refine"
     elif content or (DOMAIN.search(raw) and (out.query or _REQUEST_NEW.search(raw))):
         out.intent = "recommend"  # "推荐一部", "recommend something": a request even with nothing else in it
-    elif out.wants_more and context.last_ids:
-        out.intent = "refine"
+    elif (out.wants_more or (out.query and CRITIQUE.search(raw))) and context.last_ids:
+        out.intent = "refine"  # "要大一点的，一家四口用", "waterprof ones?": a critique of the list, not off-topic
     else:
         out.intent = "unknown"
         out.off_topic = bool(out.query) and not DOMAIN.search(raw)

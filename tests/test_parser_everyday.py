@@ -164,3 +164,11 @@ def test_a_mood_negation_keeps_the_genre_asked_for(movies: TitleMatcher):
 def test_a_follow_up_critique_is_not_off_topic(products: TitleMatcher):
     parsed = parse("要大一点的，一家四口用", products, last=["p-fornelli-mini-air-fryer-2l"])
     assert parsed.intent == "refine" and not parsed.off_topic
+
+
+def test_a_misspelt_tag_is_that_tag(products: TitleMatcher):
+    from chatbot.dialogue.reading_rules import fix_word_typos
+
+    assert fix_word_typos("waterprof ones?", products.terms.catalog_tags) == "waterproof ones?"
+    assert fix_word_typos("something different", products.terms.catalog_tags) == "something different"
+    assert "waterproof" in parse("waterprof ones?", products, last=["p-cirrus-buds-lite"]).soft_tags

@@ -16,7 +16,7 @@ from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
-from chatbot.dialogue.reading_rules import clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
+from chatbot.dialogue.reading_rules import fix_word_typos, clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
 from chatbot.dialogue.numbers import count as _count, decade_start as _decade_start, middle as _middle, numbers as _numbers
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.filters import Constraints
@@ -327,7 +327,7 @@ class ConstraintReader:
 
     def _moods_and_tags(self) -> None:
         terms = self.titles.terms
-        text = self._masked_text()
+        text = fix_word_typos(self._masked_text(), terms.catalog_tags)  # "waterprof" -> "waterproof"
         for m in HEAVY_WORDS.finditer(text):
             if MASK in m.group():
                 continue

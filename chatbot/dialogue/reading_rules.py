@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz.distance import OSA
+
 from chatbot.dialogue.catalog_terms import CatalogTerms
+from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
 from chatbot.dialogue.message import ConstraintField, ConstraintUpdate
 from chatbot.filters import Constraints
 from chatbot.items import Item
@@ -47,6 +50,22 @@ def not_a_genre_word(text: str, m: re.Match[str]) -> bool:
         return False
     return bool(_VERB_AFTER.match(text, m.end()) and not word.lower().endswith("s")) or bool(
         _PLACE_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
+
+
+def fix_word_typos(text: str, vocabulary: frozenset[str]) -> str:
+    """Long words one dropped, extra or swapped letter (after the first) from a one-word vocabulary entry, spelt
+    as that entry: "waterprof" -> "waterproof". Ordinary words are left alone."""
+    words = [w for w in vocabulary if w.isalpha() and len(w) >= 6]
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group().lower()
+        if word in vocabulary or word.rstrip("s") in vocabulary or word in STOPWORDS or word in COMMON_WORDS:
+            return m.group()
+        close = [w for w in words if w[0] == word[0] and OSA.distance(word, w) <= 1
+                 and (len(w) != len(word) or sorted(w) == sorted(word))]
+        return close[0] if len(close) == 1 else m.group()
+
+    return re.sub(r"(?<![\w-])[A-Za-z]{6,}(?![\w-])", fix, text)
 
 
 def clashing_fields(update: ConstraintUpdate, current: Constraints, items: Sequence[Item]) -> list[ConstraintField]:

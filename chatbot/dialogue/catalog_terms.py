@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from chatbot.dialogue.common_words import STOPWORDS
+from chatbot.dialogue.name_sounds import NameSounds
 from chatbot.item_text import attribute_label
 from chatbot.items import Item
 
@@ -31,7 +32,7 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "台湾|台片|taiwan(?:ese)?": ("TW",),
     "日本|日剧|日漫|日影|japan(?:ese)?|anime": ("JP",),
     "韩国|韩剧|韩影|韩片|korea(?:n)?|k-drama": ("KR",),
-    "美国|好莱坞|美剧|american|hollywood|u\\.s\\.": ("US",),
+    "美国|好莱坞|美剧|american|hollywood|u\\.s\\.|usa|america|the\\s+states|the\\s+us": ("US",),
     "英国|英剧|british|uk|england": ("GB",),
     "法国|french|france": ("FR",),
     "德国|german(?:y)?": ("DE",),
@@ -44,6 +45,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
     "泰国|thai|thailand": ("TH",),
     "苏联|俄罗斯|soviet|russian|russia": ("SU", "RU"),
     "新西兰|new\\s+zealand": ("NZ",),
+    "欧美|western": ("US", "GB", "FR", "DE", "IT", "ES", "SE", "DK", "NO", "CA", "AU"),
+    "日韩": ("JP", "KR"), "港台": ("HK", "TW"), "英美": ("GB", "US"),
     "亚洲|亚洲的|asian|asia": ("CN", "HK", "TW", "JP", "KR", "IN", "TH", "IR"),
     "欧洲|european|europe": ("GB", "FR", "DE", "IT", "ES", "SE", "DK", "NO", "SU"),
     "澳大利亚|澳洲|australian|australia": ("AU",),
@@ -57,7 +60,8 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
 # everyday words -> catalog tags (zh words and English paraphrases; only tags the catalog holds are kept)
 TAG_WORDS: dict[str, tuple[str, ...]] = {
     "茶|tea": ("tea",), "咖啡|coffee": ("coffee",), "咖啡豆": ("beans",), "帐篷|tents?": ("tent",),
-    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "headphones": ("over-ear", "earbuds", "noise cancelling"),
+    "耳机|earbuds|earphones": ("earbuds", "over-ear", "open-ear"), "真无线耳机|真无线|入耳式|tws|in-ear": ("earbuds",),
+    "头戴式|头戴|耳罩式|over\\s+ear|over-the-ear": ("over-ear",), "headphones": ("over-ear", "earbuds", "noise cancelling"),
     "空气炸锅|air\\s*fryers?": ("air fryer",), "笔记本电脑|笔记本|laptops?|notebook": ("laptop",),
     "键盘|keyboards?": ("keyboard",), "鼠标|mouse|mice": ("mouse",), "显示器|monitors?": ("monitor",),
     "手表|智能手表|手环|smart\\s*watch(?:es)?": ("smartwatch",), "背包|双肩包|backpacks?|daypacks?": ("backpack",),
@@ -71,8 +75,17 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "无线|wireless": ("wireless",), "防水|waterproof": ("waterproof",), "扫地机器人|robot\\s+vacuums?": ("robot vacuum",),
     "哑铃|dumbbells?": ("dumbbells",), "护肤|skin\\s*care": ("skincare",), "化妆|彩妆|make-?up": ("makeup",),
     "积木|乐高|building\\s+blocks|lego": ("building blocks",), "游戏机|consoles?": ("console",),
-    "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|smartphones?|phones?": ("smartphone",),
+    "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|智能机|智能手机|smartphones?|phones?": ("smartphone",),
     "通勤|commut(?:e|ing|er)": ("travel", "noise cancelling"), "办公|home\\s+office|working\\s+from\\s+home": ("home office",),
+    # needs in everyday words: what would meet them
+    "力量|举铁|增肌|练肌肉|strength|weight\\s+training|lifting|build\\s+muscle": ("strength",),
+    "马拉松|跑马|marathons?": ("for runners", "running"),
+    "计步|记录运动|运动记录|track\\s+my\\s+runs?|track\\s+my\\s+steps|track\\s+my\\s+workouts?|fitness\\s+trackers?|activity\\s+trackers?": ("fitness tracker", "gps", "smartwatch"),
+    "防汗|sweat-?proof|sweat\\s+proof|sweatproof": ("waterproof",),
+    "没电|充电宝|移动电源|power\\s*banks?|chargers?|phone\\s+(?:always\\s+)?dies|phone\\s+keeps\\s+dying|battery\\s+(?:always\\s+)?dies|phone\\s+runs?\\s+out|battery\\s+runs?\\s+out": ("power bank", "charger"),
+    "保温杯|保温壶|保温|insulated|thermos|water\\s+bottles?|drinks?\\s+cold|drinks?\\s+hot|cold\\s+drinks?|keep\\s+(?:the\\s+)?drinks?\\s+cold": ("bottle",),
+    "不太会用(?=智能)|不会用(?=智能)|用不惯(?=智能)|not\\s+good\\s+with\\s+smartphones|not\\s+tech-savvy": ("for seniors",),
+    "老人机|老年人|老人用|elderly|seniors?": ("for seniors",),
     "温馨|治愈|暖心|heart-?warming|wholesome": ("heartwarming", "feel-good"),
     "轻松|开心|欢乐|feel-?good|light-?hearted|uplifting|cheerful": ("feel-good", "heartwarming"),
     "时间旅行|穿越时空|time\\s+travel": ("time travel",), "丧尸|zombies?": ("zombies",), "复仇|revenge": ("revenge",),
@@ -85,7 +98,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "经典|classics?": ("classic", "cult classic"), "冷门|小众|hidden\\s+gems?|underrated": ("hidden gem",),
     "真实事件|真实故事|true\\s+stor(?:y|ies)|based\\s+on\\s+true": ("true story", "based on true events"),
     "功夫|kung\\s*fu": ("kung fu",), "武打|martial\\s+arts": ("kung fu", "swordplay"),
-    "圣诞|christmas": ("christmas",), "慢热|节奏慢|slow(?:-paced)?|slow\\s+burn": ("slow burn",), "二战|第二次世界大战|world\\s+war\\s+(?:ii|2|two)|wwii|ww2": ("world war ii",),
+    "圣诞|christmas": ("christmas",), "慢热|节奏慢|太慢|慢节奏|slow(?:-paced)?|slow\\s+burn": ("slow burn",), "二战|第二次世界大战|world\\s+war\\s+(?:ii|2|two)|wwii|ww2": ("world war ii",),
     "抢劫|盗窃|劫案|heists?": ("heist",), "初恋|first\\s+love": ("first love",), "黑色幽默|dark\\s+comedy": ("dark comedy",),
 }
 # moods that are heavy: "不要太虐", "nothing too dark" exclude them; "sad/虐心" asks for them
@@ -106,6 +119,11 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     "暴力|血腥|violent|violence|gory|gore|bloody|loud": ("action", "horror", "war"),
     "scared|frighten(?:ing)?|terrif(?:y|ying)|nightmares?": ("horror",),
     "大哭|哭一场|tearjerk(?:er|ing)|make\\s+me\\s+cry|a\\s+good\\s+cry": ("drama", "romance", "family"),
+    # product needs that name a category (kept only where the catalog has it)
+    "摄影|拍照|照相|相机|photography|photographers?|cameras?|film\\s+it|filming\\s+it|film\\s+the\\s+trip|vlogs?|vlogging|vloggers?": ("cameras",),
+    "家电|家用电器|home\\s+appliances?|appliances": ("home", "kitchen"),
+    "看书|读书|爱读书|书虫|reading|bookworms?|loves\\s+to\\s+read": ("books",),
+    "做饭|下厨|烹饪|烘焙|厨艺|cooking|cooks?|baking|chef": ("kitchen",),
 }
 # light moods: asking for them rules out the heavy genres
 LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
@@ -205,10 +223,13 @@ class CatalogTerms:
     tags: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     mood_genres: list[tuple[re.Pattern[str], tuple[str, ...]]] = field(default_factory=list)
     people_lexicon: Lexicon | None = None
+    name_sounds: NameSounds | None = None  # names written by sound: 宫崎峻, 诺兰
     tag_lexicon: Lexicon | None = None
     people: dict[str, str] = field(default_factory=dict)  # lowercase key -> the catalog's full name
     specific_tags: frozenset[str] = frozenset()  # tags narrow enough to filter a list by
     catalog_tags: frozenset[str] = frozenset()
+    country_codes: frozenset[str] = frozenset()  # every attributes.country the catalog holds
+    kind_tags: frozenset[str] = frozenset()  # tags that name a kind of product ("laptop", "headlamp"), not a feature
     heavy_tags: tuple[str, ...] = ()
     heavy_genres: tuple[str, ...] = ()
     attributes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)  # attribute words -> attribute key
@@ -220,7 +241,7 @@ class CatalogTerms:
         have_countries = {str(i.attributes.get("country")) for i in items if i.attributes.get("country")}
         have_tags = Counter(t for i in items for t in i.tags)
         have_genres = {g for i in items for g in i.genres}
-        terms = cls(catalog_tags=frozenset(have_tags))
+        terms = cls(catalog_tags=frozenset(have_tags), country_codes=frozenset(have_countries))
         members: dict[str, set[str]] = {}
         for item in items:
             for tag in item.tags:
@@ -239,7 +260,11 @@ class CatalogTerms:
             if kept:
                 terms.mood_genres.append((re.compile(_word_pattern(words), _I), kept))
         limit = max(3, len(items) * 15 // 100)
-        terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS)
+        titled = Counter(t for i in items if i.kind == "product" for t in i.tags if t.rstrip("s") in i.title.lower())
+        terms.kind_tags = frozenset(t for t, n in titled.items() if n >= 0.6 * have_tags[t])
+        # narrow enough to filter a list by; a tag of one item only when it names that kind ("headlamp", not "cooking")
+        terms.specific_tags = frozenset(t for t, n in have_tags.items() if n <= limit and t not in _BROAD_TAGS
+                                        and (n >= 2 or t in terms.kind_tags))
         terms.heavy_tags = tuple(t for t in HEAVY_TAGS if t in have_tags)
         terms.heavy_genres = tuple(g for g in HEAVY_GENRES if g in have_genres)
         terms._build_people(items)
@@ -316,10 +341,16 @@ class CatalogTerms:
 
     def _build_people(self, items: Sequence[Item]) -> None:
         counts: Counter[str] = Counter()
+        credits: Counter[str] = Counter()
+        brands = {n for i in items for n in i.people.get("brand", []) if len(n.split()) >= 2}
+        firsts = Counter(n.split()[0].lower() for n in brands)  # "Cirrus" for "Cirrus Audio", when only one brand starts so
         for item in items:
             for role, names in item.people.items():
                 for name in names:
-                    for key in person_keys(name) + _short_keys(name):
+                    credits[name] += 1
+                    first = name.split()[0].lower() if name in brands else ""
+                    brand = [first] if len(first) >= 4 and firsts[first] == 1 else []
+                    for key in person_keys(name) + _short_keys(name) + brand:
                         if key not in self.people or role == "director":
                             self.people[key] = name
                         counts[key] += 1
@@ -330,9 +361,11 @@ class CatalogTerms:
             if len(words) >= 2 and not _CJK.search(key) and len(words[-1]) >= 5:
                 surnames.setdefault(words[-1], set()).add(name)
         for surname, names in surnames.items():
-            if len(names) == 1 and surname not in self.people:
-                self.people[surname] = next(iter(names))
+            ranked = sorted(names, key=lambda n: -credits[n])  # "Nolan": Christopher (6 films), not Jonathan (1)
+            if surname not in self.people and (len(ranked) == 1 or credits[ranked[0]] >= 2 * credits[ranked[1]]):
+                self.people[surname] = ranked[0]
         self.people_lexicon = Lexicon({k: (name,) for k, name in self.people.items()})
+        self.name_sounds = NameSounds(self.people, credits)
 
     # -- lookups ----------------------------------------------------------------------------------
     @staticmethod
@@ -367,4 +400,13 @@ class CatalogTerms:
                 continue
             if not any(f.start < hit.end and hit.start < f.end for f in found):
                 found.append(hit)
+        for start, end, name in self.name_sounds.find(text) if self.name_sounds else []:
+            span = text[start:end]
+            if not any(f.start < end and start < f.end for f in found) and not self._vocabulary(span):
+                found.append(Found(start, end, (name,), span))
         return sorted(found, key=lambda f: f.start)
+
+    def _vocabulary(self, span: str) -> bool:
+        """A span that is a word the parser knows otherwise (a mood, a tag, a country) is not a name."""
+        return bool(self.find_tags(span) or self.find_mood_genres(span) or self.find_countries(span)
+                    or HEAVY_WORDS.search(span) or LIGHT_WORDS.search(span))

@@ -5,15 +5,19 @@ one step consumed (a title, a number) is never read again by a later step."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
-from chatbot.dialogue.cues import (AROUND_PRICE, CHEAPER, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
+from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
+from chatbot.dialogue.reading_rules import fix_word_typos, clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
+from chatbot.dialogue.numbers import count as _count, decade_start as _decade_start, middle as _middle, numbers as _numbers
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.filters import Constraints
 from chatbot.genres import genre_names
@@ -59,6 +63,11 @@ class ConstraintReader:
                 if kind == "range":
                     low, high = sorted(int(n) for n in numbers[:2])
                     self.update.year_min, self.update.year_max = low, high
+                elif kind == "last_n":
+                    self.update.year_min = self.year_now - _count(numbers[0])
+                elif kind == "decade_pair":
+                    low, high = sorted(_decade_start(n) for n in numbers[:2])
+                    self.update.year_min, self.update.year_max = low, high + 9
                 elif kind.startswith("decade"):
                     start = self._decade(m, kind)
                     if start is None:
@@ -81,15 +90,18 @@ class ConstraintReader:
                         self.update.year_max = year
                     else:
                         self.update.year_min = self.update.year_max = year
-        years = [item.year for item in self.shown if item.year]
+        named = [self.titles.get(m.item_id) for m in self.titles.find_in_text(self.text)] if not self.shown else []
+        years = [item.year for item in (self.shown or named) if item and item.year]  # "like X but newer"
         text = self._masked_text()
         # a critique is relative to what was shown: older/newer than the middle of the last list
-        if OLDER.search(text) and years:
+        if OLDER.search(text) and years and self.update.year_max is None:
             self.update.year_max = min(years) - 1  # older than every one shown
-        elif NEWER.search(text) and years:
+        elif NEWER.search(text) and years and self.update.year_min is None:
             self.update.year_min = max(years) + 1
         elif RECENT.search(text) and self.update.year_min is None:
             self.update.year_min = self.year_now - 5
+        elif CLASSIC_ERA.search(text) and self.update.year_max is None and "movie" in self.titles.kinds:
+            self.update.year_max = CLASSIC_ERA_END
         if self.update.year_min is not None and self.update.year_max is not None and self.update.year_min > self.update.year_max:
             self.update.year_min, self.update.year_max = self.update.year_max, self.update.year_min
 
@@ -109,6 +121,12 @@ class ConstraintReader:
     def _prices(self) -> None:
         if not (self.titles.has_prices or CURRENCY_MARK.search(self._masked_text())):
             return
+        for m in ZH_NUMERAL_AND_REST.finditer(self._masked_text()):  # 一千五 -> 15百, 两万五 -> 25千: the same length
+            lower = {"百": "十", "千": "百", "万": "千"}[m.group(2)]
+            for k, ch in enumerate(f"{_count(m.group(1))}{_count(m.group(3))}{lower}"):
+                self.masked[m.start() + k] = ch
+        for m in ZH_NUMERAL_BEFORE_UNIT.finditer(self._masked_text()):
+            self.masked[m.start()] = str(_count(m.group(1)))  # 三百 -> 3百: the same length, so positions hold
         for m in self._consume(AROUND_PRICE):
             values = _numbers(m)
             if values:
@@ -130,13 +148,22 @@ class ConstraintReader:
         prices = [item.price for item in self.shown if item.price is not None]
         text = self._masked_text()
         rejected = [i.price for i in self.shown if i.id in self.out.referenced_ids and i.price is not None]
-        if TOO_EXPENSIVE.search(text) and (rejected or prices):
-            self.update.price_max = round(min(rejected or prices) - 0.01, 2)  # "第一个太贵了": below that one
+        if TOO_EXPENSIVE.search(text) and (rejected or prices) and self.update.price_max is None:
+            # "第一个太贵了": below that one; "太贵了" about the list: below most of it
+            self.update.price_max = round((min(rejected) if rejected else _middle(prices)) - 0.01, 2)
             return
-        if CHEAPER.search(text) and prices:
+        shown_tags = {t for i in self.shown for t in i.tags}
+        other_kind = any(set(f.values) & self.titles.terms.kind_tags - shown_tags for f in self.titles.terms.find_tags(text))
+        if self.update.price_max is not None or other_kind:
+            pass  # an explicit limit says how much cheaper; "cheaper keyboards" after chairs: not than the chairs
+        elif CHEAPER.search(text) and prices:
             self.update.price_max = max(0.0, round(_middle(prices) - 0.01, 2))
+            if self.current.price_min is not None and self.update.price_min is None:
+                self.update.clear.append("price_min")  # "cheaper" after "around 3000": below, not inside the band
         elif PRICIER.search(text) and prices:
             self.update.price_min = round(_middle(prices, upper=True) + 0.01, 2)
+            if self.current.price_max is not None and self.update.price_max is None:
+                self.update.clear.append("price_max")  # "more premium": the old cap no longer holds
         low, high = self.update.price_min, self.update.price_max
         if low is not None and high is not None and low > high:
             self.update.price_min, self.update.price_max = high, low
@@ -156,9 +183,10 @@ class ConstraintReader:
         pattern, lookup = _genre_pattern(self.titles.genres)
         if pattern is None:
             return
+        self._genre_typos(lookup)
         text = self._masked_text()
         for m in pattern.finditer(text):
-            if MASK in m.group():
+            if MASK in m.group() or _not_a_genre_word(text, m):
                 continue
             key = lookup[m.group().lower()]
             clause_start = _clause_start(text, m.start())
@@ -182,6 +210,21 @@ class ConstraintReader:
             else:
                 _append(self.update.genres_include, key)
 
+    def _genre_typos(self, lookup: dict[str, str]) -> None:
+        """"horor", "comdy", "thriler": a long word one edit from a genre's name is that genre."""
+        text = self._masked_text()
+        for m in re.finditer(r"(?<![\w-])[a-z]{5,}(?![\w-])", text, _I):
+            word = m.group().lower()
+            if word in lookup or word.rstrip("s") in lookup or word in STOPWORDS or word in COMMON_WORDS:
+                continue
+            close = [name for name in lookup if not _CJK.search(name) and len(name) >= 5 and OSA.distance(word, name) <= 1
+                     and word[0] == name[0] and (len(word) != len(name) or sorted(word) == sorted(name))]
+            # a dropped, extra or swapped letter after the first ("horor"), not another word ("gamer", "iphones")
+            if len(close) == 1:
+                key = lookup[close[0]]
+                self._mask(m.start(), m.end())
+                _append(self.update.genres_exclude if self._negated(text, m.start()) else self.update.genres_include, key)
+
     def _languages_and_kinds(self) -> None:
         text = self._masked_text()
         if self.titles.languages:
@@ -200,7 +243,7 @@ class ConstraintReader:
             else:
                 for m in SERIES.finditer(text):
                     before = text[max(0, m.start() - 30) : m.start()]
-                    if re.search(r"(?:\bno|\bnot|\bwithout|\bnot\s+any|不要|不看|别|不想看)\s*$", before, _I):
+                    if re.search(r"(?:\bno|\bnot|\bwithout|\bnot\s+any)\s+(?:a|an|the|any)?\s*$|(?:不要|不看|别|不想看)\s*$", before, _I):
                         self.update.kinds = sorted(kinds - {"series"})
                     else:
                         self.update.kinds = ["series"]
@@ -208,7 +251,7 @@ class ConstraintReader:
                 if self.update.kinds is None and "product" in kinds and PRODUCTS.search(text):
                     self.update.kinds = ["product"]
                 if self.update.kinds is None and {"movie", "series"} <= kinds and MOVIE_WORDS.search(text) \
-                        and REQUEST.search(text):
+                        and (REQUEST.search(text) or self.current.kinds == ["series"]):
                     self.update.kinds = ["movie"]  # "推荐几部国产电影": films, not series
 
     def _clears(self) -> None:
@@ -248,6 +291,8 @@ class ConstraintReader:
             people += [n for n in found.values if n not in people]
         if people:
             self.update.people = list(dict.fromkeys(people))  # any of them: "李小龙或者李连杰"
+        elif OTHER_PEOPLE.search(text):
+            self._other_people()
         text = self._masked_text()
         countries: list[str] = []
         refused: list[str] = []
@@ -257,15 +302,32 @@ class ConstraintReader:
                 continue
             target = refused if self._negated(text, found.start) else countries
             target += [c for c in found.values if c not in target]
-        if refused and not countries:  # "not Hong Kong": what was allowed, less that
-            countries = [c for c in self.current.countries if c not in refused]
+        if refused and not countries:  # "not Hong Kong": what was allowed (or any), less that
+            countries = [c for c in (self.current.countries or sorted(terms.country_codes)) if c not in refused]
         countries = [c for c in countries if c not in refused]
         if countries:
             self.update.countries = countries
 
+    def _new_request_wins(self) -> None:
+        """A person or a country named now that no item has together with the old filters ("Tony Leung films"
+        after British shows): the old filters it clashes with give way, so the new request is answered."""
+        for name in clashing_fields(self.update, self.current, self.titles.items()):
+            self.update.clear.append(name)  # type: ignore[arg-type]
+
+    def _other_people(self) -> None:
+        """"Similar, but by a different director": the people asked for so far, else the director of the film
+        in focus, are excluded."""
+        about = [*self.out.referenced_ids, *self.out.liked_ids, *self.out.target_ids, *self.out.mentioned_ids]
+        focus = getattr(self.context, "focus_id", None)
+        items = [self.titles.get(i) for i in (about or ([focus] if focus else []))]
+        names = list(self.current.people) or [n for item in items if item for n in item.people.get("director", [])]
+        self.update.people_exclude += [n for n in names if n not in self.update.people_exclude]
+        if self.current.people:
+            self.update.clear.append("people")
+
     def _moods_and_tags(self) -> None:
         terms = self.titles.terms
-        text = self._masked_text()
+        text = fix_word_typos(self._masked_text(), terms.catalog_tags)  # "waterprof" -> "waterproof"
         for m in HEAVY_WORDS.finditer(text):
             if MASK in m.group():
                 continue
@@ -283,11 +345,12 @@ class ConstraintReader:
         for found in terms.find_mood_genres(text):
             for genre in found.values:
                 if self._negated(text, found.start):
-                    _append(self.update.genres_exclude, genre)
+                    if genre not in self.update.genres_include:  # "a horror film, not too gory": still horror
+                        _append(self.update.genres_exclude, genre)
                 elif genre not in self.update.genres_exclude:
                     _append(self.update.genres_include, genre)
         products = "product" in self.titles.kinds
-        hard: list[str] = []
+        groups: dict[tuple[int, int], list[str]] = {}  # the hard tags each phrase names (alternatives of one word)
         for found in terms.find_tags(text):
             if MASK in found.text:
                 continue
@@ -300,17 +363,23 @@ class ConstraintReader:
                 for tag in found.values:
                     _append(self.update.tags_exclude, tag)
                 continue
-            group = [t for t in found.values if products and t in terms.specific_tags]
-            shared = [t for t in hard if t in group]
-            # "commuting headphones": the tags both words name (noise cancelling), else either's
-            hard = shared if hard and shared else hard + [t for t in group if t not in hard]
+            named = [t for t in found.values if products and t in terms.specific_tags]
+            group = groups.setdefault((found.start, found.end), [])
+            shared = [t for t in group if t in named]  # two readings of one word: what both say, else either
+            group[:] = shared if shared else group + [t for t in named if t not in group]
             for tag in found.values:
                 _append(self.out.soft_tags, tag)
-        if hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
+        hard, narrow = _combine([g for g in groups.values() if g], terms)
+        if narrow:
+            self.update.tags_any, self.update.tags_and = hard, narrow  # "noise-cancelling headphones": both
+        elif hard and self.current.tags_any and not set(hard) & set(self.current.tags_any) \
                 and terms.items_tagged(hard) & terms.items_tagged(self.current.tags_any):
             self.update.tags_and = hard  # "要防水的" after speakers: waterproof speakers, not anything waterproof
         elif hard:
             self.update.tags_any = hard
+
+
+
 
 def _clause_start(text: str, position: int) -> int:
     start = max(0, position - 80)
@@ -318,30 +387,6 @@ def _clause_start(text: str, position: int) -> int:
     for m in CLAUSE_BREAK.finditer(text, start, position):
         last = m.end()
     return last if last is not None else start
-
-
-def _middle(values: Sequence[float], upper: bool = False) -> float:
-    """The lower (or upper) median: "cheaper" means cheaper than at least half of what was shown."""
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2 if upper else (len(ordered) - 1) // 2]
-
-
-def _numbers(m: re.Match[str]) -> list[float]:
-    groups = m.groups()
-    values: list[float] = []
-    for k in range(0, len(groups) - 1, 2):
-        number, unit = groups[k], groups[k + 1]
-        if number is None:
-            continue
-        try:
-            value = float(number.replace(",", ""))
-        except ValueError:
-            continue
-        unit = (unit or "").lower()
-        value *= {"k": 1000, "千": 1000, "万": 10000, "w": 10000}.get(unit, 1)
-        if value <= 1e9:
-            values.append(value)
-    return values
 
 
 @lru_cache(maxsize=32)

@@ -20,10 +20,11 @@ LIKE = re.compile(
     r"awesome|fantastic|brilliant|excellent|a\s+fan\s+of|into|similar\s+to|in\s+the\s+vein\s+of|such\s+as)\b"
     r"|喜欢|爱看|最爱|好看|不错|很棒|精彩|神作|经典|像|类似",
     _I)
+NOT_YET = re.compile(r"(?:n't|\bnot|\bnever|\byet\s+to)\s+(?:yet\s+|ever\s+|really\s+|actually\s+)?$|(?:没有?|未|还没|从没|从来没)\s*$", I)
 SEEN = re.compile(r"\b(?:watched|saw|seen|read|bought|have|had|finished|tried|used)\b|看了|看过|刷了|读过|买过|用过|看完", _I)
 ASK = re.compile(
     r"\b(?:tell\s+me\s+(?:more\s+)?about|more\s+about|what\s+(?:is|'s|about)|what\s+do\s+you\s+know\s+about|"
-    r"details?\s+(?:on|of|about)|describe|explain|info\s+(?:on|about)|how\s+is|is\s+it\s+good)\b"
+    r"details?\s+(?:on|of|about)|describe|explain|what(?:'s|\s+is)\s+it\s+about|what\s+happens\s+in|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
     r"|介绍|讲讲|说说|是什么|怎么样|好看吗|值得|详细",
     _I)
 COMPARE_BEFORE = re.compile(
@@ -34,7 +35,8 @@ COMPARE_BEFORE = re.compile(
 COMPARE_AFTER = re.compile(
     r"\bwhich\s+(?:one|of|would|should|do|does|is|will|movie|film|series|show|product|to|i)\b|\bwhich\b[^.!]*\?"
     r"|\bwhat(?:'s|\s+is)\s+better\b|\bbetter\b[^.!]*\?|\bcompare\b|\bversus\b|\bvs\b"
-    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下",
+    r"|\b(?:pick|choose)\s+(?:one|just\s+one|the\s+best)\b"
+    r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下|[选挑]一[部个款本]|二选一|三选一",
     _I)
 MORE_LIKE = re.compile(
     r"\b(?:more\s+like|similar|something\s+like|others?\s+like|ones?\s+like|stuff\s+like)\b"
@@ -48,8 +50,8 @@ START_OVER = re.compile(
     r"new\s+search|clear\s+everything)\b|重新开始|重新来|重来|从头来|从头开始|清空|重新推荐|忘掉",
     _I)
 MORE = re.compile(
-    r"\b(?:something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
-    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么",
+    r"\b(?:closest\s+(?:thing|one|match|alternative)s?|alternatives?|something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
+    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换一部|换一款|换一本|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
     _I)
 SMALL_TALK = {
     "greeting": re.compile(r"^(?:hi+|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|哈啰|早上好|晚上好)"
@@ -65,6 +67,17 @@ CONNECTOR = re.compile(rf"^[\s,，、/&+{QUOTES}]*(?:(?:and|or|and\s+also|as\s+w
 SENTENCE_SPLIT = re.compile(r"[.!?;。！？；\n]+(?=\s|$|[^\d])")
 CLAUSE_BREAK = re.compile(r"[,，;；.!?。！？]|\bbut\b|但是|不过|可是", _I)
 
+# "the cheaper one", "the newest of them", "便宜的那个": a shown item picked out by a fact
+COMPARATIVE_REF = re.compile(
+    r"\bthe\s+(?P<en>cheap(?:er|est)|less\s+expensive|pricier|priciest|more\s+expensive|most\s+expensive|light(?:er|est)|"
+    r"heav(?:ier|iest)|new(?:er|est)|old(?:er|est)|short(?:er|est)|long(?:er|est))\s+(?:one|of\s+(?:the\s+)?(?:two|them|these|those)|"
+    r"option|pick)\b|(?P<zh>便宜|贵|轻|重|新|老|短|长)(?:一点|一些|些)?的那(?:一)?(?:个|款|部|本)", I)
+COMPARATIVE_FACTS = {"chea": ("price", "min"), "less": ("price", "min"), "pric": ("price", "max"), "more": ("price", "max"),
+                     "most": ("price", "max"), "ligh": ("weight", "min"), "heav": ("weight", "max"), "newe": ("year", "max"),
+                     "olde": ("year", "min"), "shor": ("runtime", "min"), "long": ("runtime", "max"), "便宜": ("price", "min"),
+                     "贵": ("price", "max"), "轻": ("weight", "min"), "重": ("weight", "max"), "新": ("year", "max"),
+                     "老": ("year", "min"), "短": ("runtime", "min"), "长": ("runtime", "max")}
+
 # references to the last list
 ORDINAL_EN = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
                "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8}
@@ -77,8 +90,9 @@ REFERENCE = re.compile(
     r"|\b(?P<en2>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:one|pick|suggestion|option)\b"
     r"|\b(?:number|no\.|option|#)\s*(?P<num>[1-9])\b|(?<![\w])#(?P<hash>[1-9])\b"
     r"|\bthe\s+(?P<last>last|final)\s+(?:one|pick|suggestion|option)\b"
+    r"|(?P<runner>\brunner[-\s]?up\b|\bsecond\s+choice\b|\bback-?up\s+(?:pick|choice)\b|备选|次选|第二选择|亚军)"
     r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those|them)\b"
-    r"|\b(?P<that>that|this)\s+one\b"
+    r"|\b(?P<that>that|this)\s+one\b|\b(?:about|of)\s+(?P<it>it)\b(?!\s+(?:is|was|in))"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"
     r"|(?P<zhlast>最后一个|最后那个|最后一部|最后一款)"
     r"|(?P<zhpair>这几个|这几部|这些|这两个|这两部|这三个|这三部|两部都|两个都|两款都)"
@@ -92,7 +106,14 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
 ZH_DECADES = {"五十": 1950, "六十": 1960, "七十": 1970, "八十": 1980, "九十": 1990}
 YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s+{YEAR}\s+(?:and|to|until|till|-|–)\s+{YEAR}\b", _I)),
-    ("range", re.compile(rf"(?<!\d){YEAR}\s*(?:-|–|~|～|to|到|至)\s*{YEAR}(?!\d)\s*年?", _I)),
+    ("range", re.compile(rf"(?<!\d){YEAR}\s*年?\s*(?:-|–|~|～|to|到|至)\s*{YEAR}(?!\d)\s*年?", _I)),
+    # two decades at once: "the 80s and 90s", "80s or 90s", "八九十年代", "80、90年代"
+    # "the last ten years", "近十年"
+    ("last_n", re.compile(r"\b(?:the\s+)?(?:last|past)\s+(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)\s+years\b"
+                          r"|(?:近|最近|过去)\s*(\d{1,2}|[二两三四五六七八九十]|十五|二十)\s*年", _I)),
+    ("decade_pair", re.compile(r"(?<![\w'])(?:'|’)?(\d0|1[89]\d0|20\d0)s?\s*(?:and|or|to|&|-|–|、|,)\s*(?:the\s+)?(?:early\s+|late\s+|mid[-\s]?)?(?:'|’)?(\d0|1[89]\d0|20\d0)s\b"
+                               r"|(?<!\d)(\d0|1[89]\d0|20\d0)\s*(?:年代)?\s*[、,，和到至-]\s*(\d0|1[89]\d0|20\d0)\s*年代"
+                               r"|([五六七八九])([六七八九])十年代|([五六七八九]十)(?:年代)?\s*[、,，和到至]\s*([六七八九]十)年代", _I)),
     ("decade_after", re.compile(r"\b(?:since|after)\s+the\s+(?:'|’)?(\d0)s\b|\b(?:since|after)\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
     ("decade_before", re.compile(r"\bbefore\s+the\s+(?:'|’)?(\d0)s\b|\bbefore\s+the\s+(1[89]\d0|20\d0)s\b", _I)),
     ("decade", re.compile(r"(?<![\w'])(?:'|’)?(\d0)s\b|\b(1[89]\d0|20\d0)s\b", _I)),
@@ -111,13 +132,19 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("exact", re.compile(rf"\b(?:in|from|of|released\s+in)\s+{YEAR}\b|\b{YEAR}\s+(?:movies?|films?|series|shows?)\b"
                          rf"|{YEAR}\s*年(?:的|上映|出的)?", _I)),
 ]
+# "classic cinema", "a classic war movie", "old films", "老电影": films from before 1980
+CLASSIC_ERA = re.compile(r"\bclassics?\s+(?:[a-z-]+\s+){0,2}(?:cinema|films?|movies?|pictures?)\b|\bold\b[\w\s-]{0,25}?\b"
+                         r"(?:films?|movies?|classics|pictures)\b|\bgolden\s+age\b|\bold\s+classics\b|老电影|老片|经典老|老的经典", _I)
+CLASSIC_ERA_END = 1979
 OLDER = re.compile(r"\b(?:older|earlier|less\s+recent|not\s+so\s+new)\b|老一点|老一些|更老|早一点|早一些|年代久一点|旧一点", _I)
 NEWER = re.compile(r"\b(?:newer|more\s+recent|later\s+ones?|not\s+so\s+old)\b|新一点|新一些|更新的|近一点|近一些|晚一点", _I)
 RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|latest|new\s+releases?|brand\s+new)\b"
                      r"|最新|近几年|这几年|新片|最近的(?:电影|片子|剧)|新出的", _I)
 
 # prices
-NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|千|万|w(?![a-z]))?"
+NUM = r"(\d+(?:[.,]\d+)?)\s*(k(?![a-z])|十|百|千|万|w(?![a-z]))?"
+ZH_NUMERAL_AND_REST = re.compile(r"([一二两三四五六七八九])([百千万])([一二三四五六七八九])(?![十百千万\d])")  # 一千五 -> 15百
+ZH_NUMERAL_BEFORE_UNIT = re.compile(r"(?<![\d一二两三四五六七八九])([一二两三四五六七八九])(?=[百千万])")  # 三百 -> 3百
 CUR = r"(?:[¥￥$€£]|rmb|cny|yuan|usd|元|块钱?|刀)"
 PRICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"\b(?:between|from)\s*{CUR}?\s*{NUM}\s*{CUR}?\s*(?:and|to|-|–)\s*{CUR}?\s*{NUM}\s*{CUR}?", _I)),
@@ -150,22 +177,23 @@ LANGUAGES: list[tuple[re.Pattern[str], list[str]]] = [  # spoken languages; nati
     (re.compile(r"\bgerman[-\s]language\b|德语", _I), ["de"]),
 ]
 REPLY_IN = re.compile(r"\b(?:answer|reply|respond|speak|talk|write|say\s+it)\s+(?:to\s+me\s+)?in\s*$|用\s*$|说\s*$", _I)
-MOVIE_WORDS = re.compile(r"\b(?:movies?|films?)\b|电影|影片", _I)
+MOVIE_WORDS = re.compile(r"\b(?:movies?|films?)\b|电影|影片|片子|(?<=[\u4e00-\u9fff])片(?![头尾段花场集])", _I)
 SERIES = re.compile(r"(?:国产|港|台|韩|日|美|英|古装|悬疑|家庭|都市|武侠|历史)剧|\b(?:tv\s+(?:series|shows?)|series|tv|shows|sitcoms?|miniseries)\b|电视剧|剧集|连续剧|网剧|美剧|韩剧|日剧|英剧|追剧", _I)
 MOVIES_ONLY = re.compile(r"\b(?:only|just)\s+(?:movies|films)\b|\b(?:movies|films)\s+only\b|\b(?:no|not)\s+(?:series|tv|shows)\b"
                           r"|只要电影|只看电影|电影就行|不要电视剧|不要剧集|不看剧|不要剧", _I)
 PRODUCTS = re.compile(r"\b(?:products?|gadgets?|gifts?|buy)\b|商品|产品|礼物|买", _I)
 NEGATION_BEFORE = re.compile(
     r"(?:\b(?:no|not|without|except|avoid|skip|hate|hated|dislike|don'?t\s+(?:want|like|need|show)|nothing|never|exclude|"
-    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less)\b[\w\s'-]{0,16}"
-    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非)[^，。；,.;!?！？]{0,5})$",
+    r"excluding|anything\s+but|other\s+than|instead\s+of|tired\s+of|enough|no\s+more|none|less|outside|non|already\s+seen|seen\s+all|"
+    r"(?:is|are|was|were)\s*n[o']?t|already\s+(?:has|have|owns?|got))\b[\w\s'-]{0,16}"
+    r"|(?:不那么|不太|没那么|不要|不想看|不想要|不看|(?<![特分区差告类个级性识鉴辨])别(?!的)|除了|(?<!有)没有|不喜欢|讨厌|不爱|排除|受不了|不是|非|已经有)[^，。；,.;!?！？]{0,5})$",
     _I)
 REQUEST = re.compile(r"\b(?:want|wanna|looking\s+for|in\s+the\s+mood|give\s+me|show\s+me|recommend|suggest|find|something|"
-                      r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
+                      r"anything|some|only|just|need|prefer|craving|preferably|ideally)\b|最好|有没有|有什么|有哪些|想看|想要|来点|来几部|来一部|推荐|找|只看|只要|要", _I)
 CLEAR = [
     (re.compile(r"\b(?:clear|remove|reset|drop|forget)\s+(?:all\s+)?(?:the\s+|my\s+)?filters\b|清除(?:所有)?(?:筛选|条件)|取消(?:所有)?(?:筛选|条件)|去掉(?:所有)?(?:筛选|条件)", _I),
      ["kinds", "genres_include", "genres_exclude", "year_min", "year_max", "price_min", "price_max", "languages"]),
-    (re.compile(r"\b(?:any|whatever)\s+(?:price|budget)\b|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:price|budget)\s*(?:limit|filter|cap|range)?\b"
+    (re.compile(r"\b(?:any|whatever)\s+(?:price|budget)\b|\bmoney\s+is\s+no\s+(?:object|issue|problem)\b|\bprice\s+(?:doesn'?t|does\s+not)\s+matter\b|不差钱|钱不是问题|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:price|budget)\s*(?:limit|filter|cap|range)?\b"
                 r"|(?:价格|价钱|预算)\s*(?:不限|无所谓|都行|随便)", _I), ["price_min", "price_max"]),
     (re.compile(r"\b(?:any|whatever)\s+(?:year|era|decade|age)\b|\b(?:no|remove|drop|forget|ignore|clear)\s+(?:the\s+)?(?:year|era|date)\s*(?:limit|filter|range)?\b"
                 r"|(?:年份|年代)\s*(?:不限|无所谓|都行|随便)", _I), ["year_min", "year_max"]),
@@ -223,11 +251,22 @@ HAVE = re.compile(r"\b(?:do|does)\s+(?:you|the\s+(?:catalog|shop|store))\s+(?:ha
 DOMAIN = re.compile(
     r"\b(?:movies?|films?|watch(?:ing)?|shows?|series|tv|cinema|director|actor|actress|stars?|plot|genre|recommend\w*|suggest\w*|"
     r"gifts?|buy|buying|products?|shop|price|budget|cheap\w*|expensive|brand|present|something|anything|ideas?|options?|"
-    r"looking\s+for|in\s+the\s+mood|for\s+(?:my|a|an|the)\s+\w+)\b"
+    r"looking\s+for|in\s+the\s+mood|for\s+(?:my|a|an|the)\s+\w+|surprise\s+me|bored)\b"
     r"|电影|片子|影片|看|剧|导演|演员|主演|推荐|礼物|买|商品|产品|东西|价格|预算|便宜|贵|牌子|品牌|送|适合|想要|来点|有没有", _I)
 # a fresh request after an earlier one (the old filters no longer apply) vs a critique that keeps them
+# another thing wanted besides what was shown: a new wish even when named only in free text ("还想买几把折叠椅")
+ANOTHER_WISH = re.compile(r"\balso\s+(?:need|want)\s+(?:a|an|some)\b|\banother\s+(?:thing|gift|present)\b|还想买|还想要|还要买|也想买|再买", _I)
+# "by a different director", "not by him", "换个导演": the people of the film in focus no longer wanted
+OTHER_PEOPLE = re.compile(r"\b(?:different|another|other)\s+(?:director|filmmaker|actor|actress|people)\b|\bnot\s+by\s+(?:him|her|them|"
+                          r"the\s+same\s+(?:director|person|people))\b|换个导演|别的导演|其他导演|不同的导演|不要同一个导演|不是他(?:拍|导)的", _I)
+# a general-knowledge question, not a request ("what's the capital of France?", "法国的首都是哪里")
+GENERAL_QUESTION = re.compile(r"^\s*(?:what|who|where|when|how)(?:'s|\s+is|\s+are|\s+was|\s+were|\s+do|\s+does|\s+did|\s+many|\s+much)\b"
+                              r"|(?:是哪里|在哪里?|是谁|几点|多少度|首都|天气)", _I)
 NEW_TOPIC = re.compile(r"\b(?:now|next|new\s+(?:request|topic|search)|different\s+(?:question|thing|topic)|"
-                       r"another\s+(?:thing|question|gift|present)|also\s+need|separately)\b|换个话题|另外|还要给|再给|另一个问题|新的需求", _I)
+                       r"another\s+(?:thing|question|gift|present)|also\s+(?:need|want)|separately)\b|^\s*and\s+(?:a|an|some)\b"
+                       r"|换个话题|另外|还要给|再给|另一个问题|新的需求|还想买|还想要|还要买|也想买|再买", _I)
+# words that add to what was asked ("also", "too", "也"): a second genre joins the first; a second product is another wish
+ADDITIVE = re.compile(r"\b(?:also|too|as\s+well|either|or|plus)\b|也|还有|或者|另外", _I)
 CRITIQUE = re.compile(r"\b(?:also|too|as\s+well|still|instead|but|more|less|than|then|same|similar|these|those|ones?)\b"
                       r"|也|还|再|一点|一些|更|这些|那些|同样|类似|的呢|呢", _I)
 # questions about items already shown, answered from the catalog's facts
@@ -242,7 +281,7 @@ FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, patt
     ("weight", "min", re.compile(r"\blight(?:er|est)\b|更轻|最轻|轻一点|轻便", _I)),
     ("weight", "max", re.compile(r"\bheav(?:ier|iest)\b|更重|最重", _I)),
     ("weight", "which", re.compile(r"\bweigh[ts]?\b|\bhow\s+heavy\b|多重|重量", _I)),
-    ("battery", "max", re.compile(r"\b(?:longer|longest|better|best|bigger|more)\s+battery|\bbattery\s+(?:lasts?\s+)?longer|\blasts?\s+longer\b"
+    ("battery", "max", re.compile(r"\b(?:longer|longest|better|best|bigger|more)\s+battery|\bbattery\s+(?:lasts?\s+)?longer|\blasts?\s+(?:the\s+)?long(?:er|est)\b"
                                   r"|续航(?:更|最)(?:长|久|好)|(?:更|最)(?:长|久)的续航|电池更大|哪个续航|续航哪个", _I)),
     ("battery", "which", re.compile(r"\bbattery\b|续航|电池|电量", _I)),
     ("runtime", "min", re.compile(r"\bshort(?:er|est)\b|\bquick(?:er|est)\s+to\s+watch\b|最短|更短|短一点", _I)),
@@ -262,5 +301,7 @@ COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white
              "橙色": "orange", "棕色": "brown", "米色": "beige"}
 FEATURE_Q = re.compile(r"\b(?:does|do|is|can)\s+(?:it|they|that|this|the\s+\w+\s+one|either|any\s+of\s+them)\s+"
                        r"(?:have|has|come\s+(?:in|with)|support|include|work\s+with|do)\s+(?:a\s+|an\s+)?(?P<en>[\w\s-]{2,30}?)\s*\??$"
-                       r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)", _I)
+                       r"|(?:有没有|支不支持|支持|带不带|带|有|是)(?P<zh>[\u4e00-\u9fff\w]{1,12}?)(?:功能)?的?(?:吗|么|\?|？|$)"
+                       r"|(?:第[一二三四五1-5][个款部本]|它|这个|这款|那款|那个)(?:是)?(?P<zh2>[\u4e00-\u9fff]{2,6}?)的?(?:吗|么)"
+                       r"|\b(?:is|are)\s+(?:it|they|that|this|the\s+\w+\s+one)\s+(?:very\s+|really\s+|good\s+(?:for|with)\s+)?(?P<adj>[a-z][\w\s-]{2,24}?)\s*\??$", _I)
 TOO_EXPENSIVE = re.compile(r"\btoo\s+(?:expensive|pricey|much)\b|\bover\s+my\s+budget\b|太贵|贵了|超预算", _I)

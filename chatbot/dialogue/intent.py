@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
-from chatbot.dialogue.cues import (ASK, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
+from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
                                    FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
@@ -21,6 +21,7 @@ _WHICH_ONE = re.compile(r"\bwhich\b|哪个|哪款|哪部|哪一|哪本", _I)
 _SUPERLATIVE = re.compile(r"\b\w+est\b|\bthe\s+\w+er\s+one\b|最", _I)
 _ASKS_COLOUR = re.compile(r"\bcome\s+in\b|\bavailable\s+in\b|\bcolou?rs?\b|\bin\s+(?:black|white|red|blue|green|pink|grey|gray|silver)\b"
                           r"|颜色|什么色|有.{0,3}色|色的吗|色吗", _I)
+_COMPARATIVE_START = re.compile(r"(?:更|再|还|比较|稍微|便宜|贵|轻|新|老|大|小)|(?:a\s+|an\s+)?(?:\w+er|more|less)\b", _I)
 _NAME = re.compile(r"[A-Za-z][\w'+-]*(?:\s+[A-Za-z0-9][\w'+-]*){0,4}|[\u3400-\u9fff]{2,12}")
 _NAME_STOP = re.compile(r"^(?:any|anything|something|some|a|an|the|more|other|others|one|ones|it|them|movies?|films?|"
                         r"products?|stuff|things?|else|good|new|cheap\w*|options?)$", _I)
@@ -37,6 +38,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     out.question = _question(out, text, raw, context, attribute)
     if out.question is not None:
+        out.question.kinds = list(out.soft_tags)
         # a question about what was shown changes no filter ("is the third one noise-cancelling?")
         out.intent, out.constraint_update, out.soft_tags = "question", ConstraintUpdate(), []
         out.target_ids = _question_targets(out, raw, context)
@@ -50,7 +52,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     out.missing = _missing(out, text, named)
     if out.missing:
-        out.intent = "missing"
+        out.intent, out.query = "missing", out.missing  # "the closest thing?" next looks for what was named
         return
     if _more_like(out, text, context):
         return
@@ -58,12 +60,18 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         return
     if _ask_about(out, text, context):
         return
+    if out.beyond_list and not _has_content(out):
+        out.intent, out.target_ids = "ask_about", []  # "the third one" after two: say how many were shown
+        return
     _request(out, raw, context, products)
 
 
 def _small_talk(out: ParsedMessage, raw: str) -> None:
     bare = re.sub(r"\s+", " ", re.sub(r"[^\w\s'\u3400-\u9fff]+", " ", raw)).strip()
-    head = re.split(r"[,，!！.。]", raw.strip(), maxsplit=1)[0].strip()
+    parts = re.split(r"[,，!！.。]", raw.strip(), maxsplit=1)
+    head = parts[0].strip()
+    if len(parts) > 1 and re.search(r"[?？]|吗|呢|\b(?:what|which|how|do\s+you|can\s+you|any)\b", parts[1], _I):
+        head = ""  # "ok, what's the closest thing you have?": a question follows the "ok"
     for candidate in (bare, head):
         for kind, pattern in SMALL_TALK.items():
             if candidate and pattern.match(candidate):
@@ -74,7 +82,7 @@ def _small_talk(out: ParsedMessage, raw: str) -> None:
 def _has_content(out: ParsedMessage) -> bool:
     return bool(out.liked_ids or out.disliked_ids or out.mentioned_ids or out.compare_ids or out.target_ids
                 or out.referenced_ids or out.preferences or out.preferred_genres or out.soft_tags or out.seen_ids
-                or not out.constraint_update.is_empty() or out.not_found)
+                or not out.constraint_update.is_empty() or out.not_found or out.catalog_words)
 
 
 # -- questions about shown items -------------------------------------------------------------------
@@ -82,7 +90,8 @@ def _has_content(out: ParsedMessage) -> bool:
 def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
               attribute: str | None) -> FactQuestion | None:
     """'which is cheaper', 'who directed it', 'does it come in black': a fact about items already shown."""
-    if not (context.last_ids or out.referenced_ids or len(out.compare_ids) >= 2):
+    kind_superlative = bool(out.soft_tags and _SUPERLATIVE.search(raw))  # "最便宜的笔记本是哪款": over the catalog
+    if not (context.last_ids or out.referenced_ids or len(out.compare_ids) >= 2 or kind_superlative):
         return None
     asks = bool(WHICH.search(raw) or HOW.search(raw)) or "?" in raw or "？" in raw or bool(re.search(r"吗|呢|比较|compare", raw, _I))
     if not asks or (_REQUEST_NEW.search(text) and not WHICH.search(raw)):
@@ -103,7 +112,7 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
         return FactQuestion(fact="attribute", direction=direction, value=attribute)  # type: ignore[arg-type]
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
-        value = (feature.group("en") or feature.group("zh") or "").strip()
+        value = (feature.group("en") or feature.group("zh") or feature.group("zh2") or feature.group("adj") or "").strip()
         if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|更|别|其他|what|which|how", value, _I):
             return FactQuestion(fact="feature", value=value)
     return None
@@ -134,8 +143,8 @@ def _missing(out: ParsedMessage, text: str, named: bool) -> str:
         return ""
     rest = text[have.end():]
     rest = re.split(r"[?？!！,，.。;；]|吗|么|呢|\bin\s+(?:stock|the\s+catalog)\b", rest, maxsplit=1)[0].strip()
-    if _MASK in rest or DOMAIN.search(rest) or not rest:
-        return ""
+    if _MASK in rest or DOMAIN.search(rest) or not rest or _COMPARATIVE_START.match(rest):
+        return ""  # "有没有更轻的", "is there a cheaper one": a critique, not a name
     name = _NAME.match(rest)
     if name is None:
         return ""
@@ -208,13 +217,23 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
     elif context.last_ids and (not update.is_empty() or out.wants_more or out.disliked_ids or out.referenced_ids
                                or out.soft_tags):
         out.intent = "refine"
-    elif content or (out.query and DOMAIN.search(raw)):
-        out.intent = "recommend"
-    elif out.wants_more and context.last_ids:
-        out.intent = "refine"
+    elif content or (DOMAIN.search(raw) and (out.query or _REQUEST_NEW.search(raw))):
+        out.intent = "recommend"  # "推荐一部", "recommend something": a request even with nothing else in it
+    elif (out.wants_more or (out.query and CRITIQUE.search(raw))) and context.last_ids:
+        out.intent = "refine"  # "要大一点的，一家四口用", "waterprof ones?": a critique of the list, not off-topic
     else:
         out.intent = "unknown"
         out.off_topic = bool(out.query) and not DOMAIN.search(raw)
+    if out.intent in ("recommend", "refine") and GENERAL_QUESTION.search(raw) and not DOMAIN.search(raw) \
+            and not _names_anything(out):
+        out.intent, out.off_topic, out.new_topic = "unknown", True, False  # "what's the capital of France?"
+
+
+def _names_anything(out: ParsedMessage) -> bool:
+    """Something only the catalog could be meant by: items, people, genres, tags (a country or a year alone is not)."""
+    update = out.constraint_update
+    return bool(out.liked_ids or out.disliked_ids or out.mentioned_ids or out.referenced_ids or update.people
+                or update.genres_include or update.tags_any or out.soft_tags or out.catalog_words or out.preferences)
 
 
 def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products: bool) -> bool:
@@ -223,19 +242,24 @@ def _changes_topic(out: ParsedMessage, raw: str, context: ParseContext, products
     if context.turn_count == 0 or context.constraints.is_empty():
         return False
     update = out.constraint_update
-    has_topic = bool(update.genres_include or update.tags_any or out.liked_ids or update.people or update.countries)
+    has_topic = bool(update.genres_include or update.tags_any or update.tags_and or out.liked_ids or update.people
+                     or update.countries or (products and (out.catalog_words or (out.query and ANOTHER_WISH.search(raw)))))
     if not has_topic:
         return False
     if NEW_TOPIC.search(raw):
+        if update.tags_and and update.tags_any is None:
+            update.tags_any, update.tags_and = update.tags_and, None  # "and a headlamp?": not a headlamp *camera*
         return True
     current = context.constraints
     new_genres = set(update.genres_include)
     disjoint_genres = bool(new_genres and current.genres_include and not new_genres & set(current.genres_include))
     disjoint_tags = bool(update.tags_any and current.tags_any and not set(update.tags_any) & set(current.tags_any)
                          and not update.tags_and)
-    if CRITIQUE.search(raw) or not (disjoint_genres or disjoint_tags):
+    if not (disjoint_genres or disjoint_tags):
         return False
     if not products:
-        update.clear.append("genres_include")  # films: the new genre replaces the old, the rest stays
+        if not ADDITIVE.search(raw):
+            update.clear.append("genres_include")  # films: "a romantic one": the new genre replaces the old
         return False
-    return True
+    # products: another kind of thing is another wish ("I want to film it too"), unless said as a critique
+    return not CRITIQUE.search(ADDITIVE.sub(" ", raw))

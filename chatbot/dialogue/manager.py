@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from chatbot.config import Settings
 from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.cards import item_card, user_state_text
+from chatbot.dialogue.cues import REPLACE_ONE
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.phrases import describe_constraints, say
+from chatbot.dialogue.question_pool import question_pool
 from chatbot.dialogue.reasons import ReasonContext, about_text, explain, reason_context, ties_to_liked
 from chatbot.dialogue.session import ChatSession
 from chatbot.dialogue.state import DialogueState
@@ -44,7 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
-MAX_POOL = 30  # a superlative question looks at every item the filters allow, up to this many
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
@@ -141,7 +142,9 @@ class DialogueManager:
         engine, session, lang, trace = turn.engine, turn.session, turn.lang, turn.trace
         targets = [i for i in parsed.target_ids if i in engine.items][:MAX_ABOUT]
         if not targets:
-            yield self._finish(turn, say(lang, "no_reference"), session.cards)
+            shown = len(turn.state.last_candidates)
+            yield self._finish(turn, say(lang, "only_n_shown" if parsed.beyond_list and shown else "no_reference", n=shown),
+                               session.cards)
             return
         shown = {card.item_id: card for card in session.picks}
         if parsed.wants_explanation and len(targets) > 1 and all(t in shown for t in targets):
@@ -169,7 +172,10 @@ class DialogueManager:
     def _compare(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         ids = [i for i in parsed.compare_ids if i in turn.engine.items][:MAX_COMPARE]
         if len(ids) < 2:
-            yield self._finish(turn, say(turn.lang, "compare_need_two", turn.engine.kind), turn.session.cards)
+            shown = turn.state.last_candidates
+            key = "compare_only_one" if len(shown) == 1 and parsed.referenced_ids else "compare_need_two"
+            title = quoted_title(turn.engine.items[shown[0]], turn.lang) if key == "compare_only_one" else ""
+            yield self._finish(turn, say(turn.lang, key, turn.engine.kind, title=title), turn.session.cards)
             return
         request = self._request(turn.state, parsed, exclude=[])
         request.mentioned_ids = [i for i in request.mentioned_ids if i not in ids]
@@ -218,14 +224,10 @@ class DialogueManager:
     def _question(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         """A question about shown items, answered from the catalog; the cards stay as they are."""
         items = [turn.engine.items[i] for i in parsed.target_ids if i in turn.engine.items][:MAX_COMPARE]
+        items = question_pool(parsed, items, turn.state.constraints, turn.engine.items, turn.engine.titles.terms)
         if not items or parsed.question is None:
             yield self._finish(turn, say(turn.lang, "no_reference"), turn.session.cards)
             return
-        if parsed.question.direction != "which" and not parsed.referenced_ids and turn.state.constraints.people:
-            # "the newest one?" after a list of a director's films: among all of them, not only those shown
-            pool = [i for i in turn.engine.items.values() if turn.state.constraints.accepts(i)]
-            if len(pool) <= MAX_POOL:
-                items += [i for i in pool if i not in items]
         winner = best_of(parsed.question, items)
         subjects = [winner] if winner is not None else items[:MAX_COMPARE]
         turn.trace.picker, turn.trace.picked = "no-llm", [i.id for i in subjects]
@@ -244,6 +246,9 @@ class DialogueManager:
         if not candidates:
             yield self._finish(turn, head, turn.session.cards)
             return
+        shared = set.intersection(*(set(c.item.tags) for c in candidates)) & turn.engine.titles.terms.kind_tags
+        if shared:  # "the closest thing?" next: more of the kind these alternatives are (earbuds for AirPods)
+            turn.state.constraints = turn.state.constraints.model_copy(update={"tags_any": sorted(shared)})
         yield from self._pick(turn, candidates, MAX_ABOUT, f"{head}\n{say(lang, 'missing_alternatives')}")
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
@@ -270,13 +275,15 @@ class DialogueManager:
         wanted = 1 if parsed.replace_one else self.settings.recommendations_per_turn
         narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
             and not parsed.constraint_update.is_empty()
-        candidates = self._ranked(engine, request, state, wanted, narrowing)
+        named_only = parsed.catalog_words and parsed.constraint_update.is_empty() and not parsed.soft_tags
+        candidates = self._ranked(engine, request, state, wanted, narrowing, named_only)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
             key = "nothing_left" if unfiltered else "none_fit"
-            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits
-            cards = [c for c in turn.session.picks if c.item_id not in gone] if unfiltered else []
+            gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits, unless a new
+            cards = [c for c in turn.session.picks if c.item_id not in gone] \
+                if unfiltered and not REPLACE_ONE.search(turn.text) else []  # "换一部": a new one was asked for
             yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
                                cards)
             return
@@ -286,7 +293,7 @@ class DialogueManager:
         yield from self._pick(turn, candidates, wanted, intro)
 
     def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int,
-                narrowing: bool = False) -> list[Candidate]:
+                narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
         """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
         critique ("under 600") may show again items shown before that fit, when too few new ones do.
         Items with the moods and themes asked for come first."""
@@ -297,12 +304,17 @@ class DialogueManager:
             again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
             have = {c.item.id for c in candidates}
             candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
-        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in request.exclude_ids
+        # asked for by name ("电饭煲有吗"), a shown item may come back; a rejected one never
+        rejected = {*state.disliked_ids, *state.seen_ids} if named_only else set(request.exclude_ids)
+        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in rejected
                  and request.constraints.accepts(engine.items[i])]
-        if named:  # "电饭煲有吗": the products whose title says so come first
+        rare = [i for i in engine.titles.terms.items_tagged(state.soft_tags) if i in engine.items
+                and i not in request.exclude_ids and request.constraints.accepts(engine.items[i])]
+        named = named or (sorted(rare) if len(rare) <= wanted else [])  # "loves cooking": the few items tagged so
+        if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
             first = engine.ranker.rank(request, k=len(named), only_ids=named)
-            candidates = first + [c for c in candidates if c.item.id not in set(named)]
-        if not candidates and request.constraints.tags_any:  # nothing carries the tags: the topic's items then
+            candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
+        if not candidates and request.constraints.tags_any and _loosen_tags(engine, request):
             genres = request.constraints.genres_include or list(state.preferred_genres)
             looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
             more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
@@ -432,6 +444,17 @@ class DialogueManager:
     def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
         item = engine.items.get(item_id)
         return item.display_title(lang) if item else item_id
+
+
+def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:
+    """Nothing carries the tags within the other filters: the category's items instead, when the tags name a
+    feature ("beginner") or belong to another category ("cooking" is a camp stove). Not when they name the kind
+    of thing wanted and a price or a year rules it out ("a laptop under 1000"): that limit cannot be met."""
+    terms, tags = engine.titles.terms, request.constraints.tags_any
+    if not set(tags) <= terms.kind_tags:
+        return True
+    others = request.constraints.model_copy(update={"tags_any": [], "tags_and": [], "genres_include": []})
+    return any(others.accepts(engine.items[i]) for i in terms.items_tagged(tags) if i in engine.items)
 
 
 def _ms(started: float) -> float:

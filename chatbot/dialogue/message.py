@@ -40,6 +40,7 @@ class FactQuestion(BaseModel):
     fact: Fact
     direction: Direction = "which"  # min: cheapest/lightest/oldest/shortest; max: the opposite; which: tell each
     value: str = ""  # colour/feature: the word asked about ("black", "降噪"); attribute: its key ("ram_gb")
+    kinds: list[str] = Field(default_factory=list)  # tags the question names ("最便宜的笔记本": laptop)
 
 
 class ConstraintUpdate(BaseModel):
@@ -139,6 +140,8 @@ class ParsedMessage(BaseModel):
     dropped: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": wishes no longer held
     new_topic: bool = False  # a fresh request: earlier filters no longer apply
     off_topic: bool = False  # nothing the catalog can help with ("what's the weather?")
+    beyond_list: bool = False  # "the third one" when fewer were shown
+    catalog_words: bool = False  # the free text names a kind of thing the catalog's titles hold ("电饭煲有吗")
 
     def focus_ids(self) -> list[str]:
         """The items this message is about, for 'that one' in the next turn."""

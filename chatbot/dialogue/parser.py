@@ -15,18 +15,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
-from chatbot.dialogue.cues import (ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
+from chatbot.dialogue.answers import best_of
+from chatbot.dialogue.cues import (COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
-                                   REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
+                                   NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
 from chatbot.dialogue.intent import decide_intent
-from chatbot.dialogue.message import ConstraintUpdate, ParseContext, ParsedMessage, Role
+from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage, Role
 from chatbot.dialogue.state import DialogueState
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.items import Item, Lang
 
 MAX_PARSE_CHARS = 20_000  # the service cuts far earlier (Settings.max_message_chars); this is a guard
 MAX_PREFERENCE_CHARS = 80
+_SEQUEL = re.compile(r"\d{1,2}|[IVX]{1,4}|[二三四五]|第[二三四五2-5][部集季]|续集|part\s*\d|:?\s*part\s+(?:two|three)", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _I = re.IGNORECASE
@@ -78,6 +80,7 @@ class _Parse(ConstraintReader):
         self.masked = list(text)
         self.out = ParsedMessage()
         self.update = ConstraintUpdate()
+        self.picked_out: list[tuple[int, int]] = []  # spans of "the cheaper one": a reference, not a question
 
     def run(self) -> ParsedMessage:
         out = self.out
@@ -98,18 +101,31 @@ class _Parse(ConstraintReader):
         self._moods_and_tags()
         self._languages_and_kinds()
         self._clears()
+        self._new_request_wins()
         self._preferences()
         out.constraint_update = self.update
         out.query = self._query()
+        out.catalog_words = "product" in self.titles.kinds and bool(self.titles.title_word_hits(out.query))
         out.wants_explanation = bool(WHY.search(self.text))
         out.wants_more = bool(MORE.search(self._masked_text()))
-        decide_intent(out, self._masked_text(), self.text, self.context, start_over, bool(matches),
+        decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         return out
 
     def _references(self) -> list[_Mention]:
         found: list[_Mention] = []
         last = self.context.last_ids
+        for m in list(COMPARATIVE_REF.finditer(self._masked_text())):  # "the cheaper one": the shown item it picks out
+            if re.search(r"\b(?:which|what)\b|哪", self.text[max(0, m.start() - 30): m.start()], _I):
+                continue  # "which is the newest one?" asks; it does not point
+            self._mask(m.start(), m.end())
+            word = (m.group("en") or m.group("zh")).lower()
+            fact, direction = COMPARATIVE_FACTS.get(word, COMPARATIVE_FACTS.get(word[:4], ("price", "min")))
+            winner = best_of(FactQuestion(fact=fact, direction=direction), self.shown) if len(self.shown) >= 2 else None
+            if winner is not None:
+                found.append(_Mention(m.start(), m.end(), [winner.id], "reference"))
+                self.out.referenced_ids.append(winner.id)
+                self.picked_out.append((m.start(), m.end()))
         for m in self._consume(REFERENCE):
             ids: list[str] = []
             position: int | None = None
@@ -125,16 +141,20 @@ class _Parse(ConstraintReader):
             elif m.group("zh"):
                 token = m.group("zh")
                 position = int(token) if token.isdigit() else ZH_DIGITS.get(token)
+            elif m.group("runner"):
+                position = 2  # after "which one?": the pick, then the runner-up
             elif m.group("last") or m.group("zhlast"):
                 ids = last[-1:]
             elif m.group("pair") or m.group("zhpair"):
                 word = (m.group("pair") or m.group("zhpair")).lower()
                 count = 2 if word == "both" or "两" in word else 3 if "three" in word or "三" in word else len(last)
                 ids = last[:count]
-            elif m.group("that") or m.group("zhthat"):
+            elif m.group("that") or m.group("zhthat") or m.group("it"):
                 ids = [self.context.focus_id] if self.context.focus_id else last[:1]  # "this one" after a list: its top
             if position is not None and 1 <= position <= len(last):
                 ids = [last[position - 1]]
+            elif position is not None and last:
+                self.out.beyond_list = True
             if ids:
                 found.append(_Mention(m.start(), m.end(), ids, "reference"))
                 self.out.referenced_ids.extend(i for i in ids if i not in self.out.referenced_ids)
@@ -148,11 +168,20 @@ class _Parse(ConstraintReader):
                 self.out.referenced_ids.extend(i for i in ids if i not in self.out.referenced_ids)
         return found
 
+    def _said(self) -> str:
+        """The message with "the cheaper one" read as "it": what it asks is about that item, not its price."""
+        text = self.text
+        for start, end in reversed(self.picked_out):
+            text = text[:start] + ("它" if _CJK.search(text[start:end]) else "it") + text[end:]
+        return text
+
     def _not_found(self) -> None:
         for m in re.finditer(r"[\"“《「]([^\"”》」\n]{2,80})[\"”》」]", self._masked_text()):
             name = m.group(1).strip()
             if name and MASK not in name and not name.isdigit():
                 self.out.not_found.append(name)
+            elif MASK in name and _SEQUEL.fullmatch(name.replace(MASK, "").strip()):
+                self.out.not_found.append(self.text[m.start(1): m.end(1)].strip())  # 《唐人街探案2》: not that one
 
     def _sentences(self) -> list[tuple[int, int]]:
         text = self._masked_text()
@@ -294,7 +323,8 @@ def _cues(text: str) -> list[tuple[int, Role | Literal["seen"]]]:
         if not any(s <= m.start() < e for s, e in blocked):
             found.append((m.end(), "liked"))
     for m in SEEN.finditer(text):
-        found.append((m.end(), "seen"))
+        if not NOT_YET.search(text[max(0, m.start() - 14): m.start()]):  # "I haven't seen", "还没看过": not seen
+            found.append((m.end(), "seen"))
     found.sort(key=lambda c: c[0])
     return found
 

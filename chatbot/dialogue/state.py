@@ -126,6 +126,8 @@ class DialogueState(BaseModel):
             self.focus_id = focus[0]
         if parsed.query:
             self.last_query = parsed.query
+        if parsed.catalog_words and parsed.query:
+            _add(self.preferences, [parsed.query], MAX_PREFERENCES)  # "想要个吸尘器": the kind stays wanted
 
     def record_shown(self, ids: list[str]) -> None:
         """What the manager displayed this turn, in display order (a new list ends an earlier choice)."""

@@ -33,6 +33,8 @@ _SENTENCE_END = ".!?。！？\n;；:："
 _MAX_NAME_TOKENS = 24
 _MAX_FUZZY_WINDOWS = 48
 _FUZZY_CUTOFF = 90.0
+_TYPO_CUTOFF = 86.0  # a lower-case word right after "like"/"watched": a title, typed quickly
+_OPINION_BEFORE = re.compile(r"\b(?:like|liked|love|loved|enjoyed|watched|seen|saw|than|to|as|of)\s+(?:the\s+)?$", re.I)
 _LIST_GLUE = re.compile(r"^[\s、,，/《》「」“”\"]*(?:和|与|跟|及|以及|或|或者|还是)?[\s、,，/《》「」“”\"]*$")
 
 
@@ -172,6 +174,9 @@ class TitleMatcher:
     def __len__(self) -> int:
         return len(self._items)
 
+    def items(self) -> list[Item]:
+        return list(self._items.values())
+
     def get(self, item_id: str) -> Item | None:
         return self._items.get(item_id)
 
@@ -197,8 +202,11 @@ class TitleMatcher:
         `limit` products, so it says what kind of thing is wanted; the best such word's products."""
         words = [w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower())
                  if w not in STOPWORDS and w not in COMMON_WORDS and w not in INTERJECTIONS and w not in self._broad_words]
-        for run in re.findall(r"[\u3400-\u9fff]{3,}", text):
+        for run in re.findall(r"[\u3400-\u9fff]{2,}", text):
             words += [run[k:k + n] for n in (4, 3) for k in range(len(run) - n + 1)]
+            core = re.sub(r"^(?:有没有|想要|想买|有|要|买)+", "", re.sub(r"(?:有没有|有吗|有么|吗|呢|吧|的|有)+$", "", run))
+            if len(core) == 2:
+                words.append(core)  # "口红有吗": a two-character word said on its own
         best: list[str] = []
         for word in words:
             hits = [i for i, title in self._product_titles.items() if word in title]
@@ -228,6 +236,7 @@ class TitleMatcher:
                 covered[k] = True
             i = end_index
         matches.extend(self._fuzzy(folded, tokens, covered))
+        matches.extend(self._fuzzy_after_opinion(folded, tokens, covered))
         matches.extend(self._listed_beside(folded, tokens, covered, matches))
         matches.sort(key=lambda m: m.start)
         return matches
@@ -345,6 +354,28 @@ class TitleMatcher:
                 start, end = tokens[i][1], tokens[i + length - 1][2]
                 out.append(self._match(self._fuzzy_entries[index], start, self._swallow_year(text, end), float(score)))
                 i += length
+        return out
+
+    def _fuzzy_after_opinion(self, text: str, tokens: list[tuple[str, int, int]], covered: list[bool]) -> list[TitleMatch]:
+        """A misspelt title typed in lower case right after an opinion ("like interstelar", "watched inceptoin"):
+        one or two long words, close to one strong title."""
+        out: list[TitleMatch] = []
+        common = STOPWORDS | COMMON_WORDS | INTERJECTIONS | self._common
+        for i, (token, start, end) in enumerate(tokens):
+            if covered[i] or _is_cjk(token) or len(token) < 7 or token in common or not text[start:end].islower() \
+                    or not _OPINION_BEFORE.search(text[max(0, start - 24): start]):
+                continue
+            for length in (2, 1):
+                window = tokens[i:i + length]
+                if len(window) < length or any(covered[k] or _is_cjk(t) for k, (t, _, _) in enumerate(window, start=i)):
+                    continue
+                best = process.extractOne(" ".join(t for t, _, _ in window), self._fuzzy_keys, scorer=fuzz.ratio,
+                                          score_cutoff=_TYPO_CUTOFF)
+                if best is not None:
+                    out.append(self._match(self._fuzzy_entries[best[2]], start, window[-1][2], float(best[1])))
+                    for k in range(i, i + length):
+                        covered[k] = True
+                    break
         return out
 
     @staticmethod

@@ -1,0 +1,174 @@
+"""How people type, read on the shipped catalogs: 'haven't seen', two decades at once, 'classic' as an era,
+a genre's name used as a verb or a place, negations ('aren't from', 'already has'), 'the cheaper one',
+Chinese numerals, 'the last ten years', tag phrases that must both hold, brands by their first word."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PROJECT_ROOT
+
+from chatbot.dialogue.message import ParsedMessage
+from chatbot.dialogue.parser import parse_message
+from chatbot.dialogue.state import DialogueState
+from chatbot.dialogue.titles import TitleMatcher
+from chatbot.filters import Constraints
+from chatbot.loaders import load_catalog
+
+YEAR = 2026
+
+
+@pytest.fixture(scope="module")
+def movies() -> TitleMatcher:
+    return TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "movies.jsonl").items)
+
+
+@pytest.fixture(scope="module")
+def products() -> TitleMatcher:
+    return TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "products.jsonl").items)
+
+
+def parse(text: str, matcher: TitleMatcher, last: list[str] | None = None,
+          constraints: Constraints | None = None) -> ParsedMessage:
+    state = DialogueState(last_candidates=list(last or []), turn_count=1 if last else 0,
+                          constraints=constraints or Constraints())
+    return parse_message(text, matcher, state, today_year=YEAR)
+
+
+@pytest.mark.parametrize("text", ["I haven't seen Inception yet, is it any good?", "我还没看过《盗梦空间》，值得看吗",
+                                  "never watched Inception, what's it about?"])
+def test_not_seen_yet_is_a_question_about_the_item(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies)
+    assert parsed.intent == "ask_about" and parsed.target_ids == ["inception-2010"]
+    assert not parsed.seen_ids and not parsed.liked_ids
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Hong Kong action from the 80s or 90s", 1980, 1999), ("八九十年代的港片", 1980, 1999),
+    ("80、90年代的电影", 1980, 1999), ("2000年到2010年之间的爱情片", 2000, 2010),
+    ("something from the last ten years", YEAR - 10, None), ("近五年的科幻片", YEAR - 5, None),
+    ("recommend me a classic war movie", None, 1979), ("想看点老电影", None, 1979),
+])
+def test_years_as_people_say_them(movies: TitleMatcher, text: str, low: int | None, high: int | None):
+    update = parse(text, movies).constraint_update
+    assert (update.year_min, update.year_max) == (low, high)
+
+
+def test_a_genre_name_used_as_a_verb_or_a_place_is_not_a_category(products: TitleMatcher):
+    flight = parse("can you book me a flight to Shanghai?", products)
+    assert not flight.constraint_update.genres_include and flight.intent == "unknown" and flight.off_topic
+    assert "home" not in parse("I work from home and my wrists hurt", products).constraint_update.genres_include
+    assert parse("any good books for a sci-fi fan?", products).constraint_update.genres_include == ["books"]
+
+
+def test_negations_people_use(movies: TitleMatcher, products: TitleMatcher):
+    update = parse("any romance films that aren't from Hollywood?", movies).constraint_update
+    assert update.countries and "US" not in update.countries and "KR" in update.countries
+    assert parse("not a series, a film", movies, constraints=Constraints(kinds=["series"])).constraint_update.kinds == ["movie"]
+    assert "yoga" in parse("she already has a yoga mat", products).constraint_update.tags_exclude
+    assert parse("还有别的韩国片吗", movies).constraint_update.countries == ["KR"]  # 别的 = other, not "not"
+
+
+def test_the_cheaper_one_points_at_the_shown_item(products: TitleMatcher):
+    shown = ["p-dustling-robot-vacuum-ultra", "p-dustling-orbit-7-robot-vacuum"]
+    parsed = parse("I'll go with the cheaper one. Is it good with pet hair?", products, last=shown)
+    assert parsed.referenced_ids == ["p-dustling-orbit-7-robot-vacuum"]
+    fryers = ["p-fornelli-crisp-air-fryer-5l", "p-fornelli-mini-air-fryer-2l"]
+    zh = parse("便宜的那个多大容量", products, last=fryers)
+    assert zh.referenced_ids == ["p-fornelli-mini-air-fryer-2l"] and zh.question and zh.question.fact == "size"
+    assert parse("which is the cheapest one?", products, last=fryers).question.fact == "price"
+
+
+@pytest.mark.parametrize("text, high", [("三百以内吧", 300.0), ("预算一千", 1000.0), ("两千以下", 2000.0)])
+def test_chinese_numerals_in_prices(products: TitleMatcher, text: str, high: float):
+    assert parse(text, products).constraint_update.price_max == high
+
+
+def test_two_tag_phrases_must_both_hold_when_items_carry_both(products: TitleMatcher):
+    update = parse("想买个 noise cancelling 的耳机", products).constraint_update
+    assert update.tags_any == ["noise cancelling"] and "earbuds" in (update.tags_and or [])
+
+
+def test_a_brand_by_its_first_word(products: TitleMatcher):
+    update = parse("not the Cirrus ones, I had a pair and they broke", products, last=["p-cirrus-buds-lite"]).constraint_update
+    assert update.people_exclude == ["Cirrus Audio"]
+
+
+def test_another_wish_in_free_text_is_a_new_topic(products: TitleMatcher):
+    tents = Constraints(genres_include=["outdoor"], tags_any=["tent"])
+    parsed = parse("还想买几把折叠椅", products, last=["p-trailwren-family-4-tent"], constraints=tents)
+    assert parsed.intent == "recommend" and parsed.new_topic
+
+
+def test_a_different_director_excludes_the_one_so_far(movies: TitleMatcher):
+    zhang = Constraints(people=["Zhang Yimou (张艺谋)"])
+    update = parse("something similar but by a different director", movies, last=["hero-2002"], constraints=zhang).constraint_update
+    assert update.people_exclude == ["Zhang Yimou (张艺谋)"] and "people" in update.clear
+
+
+@pytest.mark.parametrize("text", ["what's the capital of France?", "法国的首都是哪里", "who won the world cup?"])
+def test_a_general_knowledge_question_is_off_topic(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies)
+    assert parsed.intent == "unknown" and parsed.off_topic
+
+
+def test_the_cheapest_of_a_kind_none_was_shown_of_ranges_over_the_catalog(products: TitleMatcher):
+    from chatbot.dialogue.answers import best_of
+    from chatbot.dialogue.question_pool import question_pool
+
+    over_budget = Constraints(genres_include=["computers"], price_max=1000.0, tags_any=["laptop"])
+    parsed = parse("那最便宜的笔记本是哪款", products, constraints=over_budget)
+    assert parsed.intent == "question" and parsed.question.kinds == ["laptop"]
+    catalog = {i.id: i for i in load_catalog(PROJECT_ROOT / "catalog" / "products.jsonl").items}
+    pool = question_pool(parsed, [], over_budget, catalog, products.terms)
+    assert pool and all("laptop" in item.tags for item in pool)
+    assert best_of(parsed.question, pool).price == min(item.price for item in pool)
+
+
+def test_typos_in_genres_and_a_shared_surname(movies: TitleMatcher):
+    assert parse("recomend a good horor movie", movies).constraint_update.genres_include == ["horror"]
+    assert parse("no thriler please", movies).constraint_update.genres_exclude == ["thriller"]
+    assert parse("有没有 Nolan 的电影", movies).constraint_update.people == ["Christopher Nolan"]
+
+
+def test_a_yes_no_question_about_a_shown_product(products: TitleMatcher):
+    shown = ["p-echolite-cube-mini-speaker", "p-sonavi-home-smart-speaker"]
+    parsed = parse("第一款防水吗", products, last=shown)
+    assert parsed.intent == "question" and parsed.question.fact == "feature" and parsed.question.value == "防水"
+    assert parsed.target_ids == ["p-echolite-cube-mini-speaker"]
+
+
+def test_a_new_person_or_country_the_old_filters_rule_out_wins(movies: TitleMatcher):
+    british_shows = Constraints(kinds=["series"], countries=["GB"])
+    update = parse("Tony Leung films", movies, last=["fleabag-2016"], constraints=british_shows).constraint_update
+    assert "countries" in update.clear and update.kinds == ["movie"]
+    kept = parse("anything with Hugh Grant?", movies, last=["fleabag-2016"], constraints=Constraints(countries=["GB"]))
+    assert "countries" not in kept.constraint_update.clear  # his films are British: the filter still holds
+
+
+def test_word_typos_are_not_genre_typos(products: TitleMatcher):
+    assert parse("something around 1.5k for a gamer", products).constraint_update.genres_include != ["toys"]
+    assert parse("日韩的悬疑片", TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "movies.jsonl").items)
+                 ).constraint_update.countries == ["JP", "KR"]
+
+
+def test_an_ordinal_past_the_list_asks_which_one(movies: TitleMatcher):
+    parsed = parse("第三部是哪年的", movies, last=["drunken-master-1978", "police-story-1985"])
+    assert parsed.beyond_list and parsed.intent == "ask_about" and not parsed.target_ids
+
+
+def test_a_mood_negation_keeps_the_genre_asked_for(movies: TitleMatcher):
+    update = parse("recommend a horror movie that's not too gory", movies).constraint_update
+    assert update.genres_include == ["horror"] and "horror" not in update.genres_exclude
+
+
+def test_a_follow_up_critique_is_not_off_topic(products: TitleMatcher):
+    parsed = parse("要大一点的，一家四口用", products, last=["p-fornelli-mini-air-fryer-2l"])
+    assert parsed.intent == "refine" and not parsed.off_topic
+
+
+def test_a_misspelt_tag_is_that_tag(products: TitleMatcher):
+    from chatbot.dialogue.reading_rules import fix_word_typos
+
+    assert fix_word_typos("waterprof ones?", products.terms.catalog_tags) == "waterproof ones?"
+    assert fix_word_typos("something different", products.terms.catalog_tags) == "something different"
+    assert "waterproof" in parse("waterprof ones?", products, last=["p-cirrus-buds-lite"]).soft_tags

@@ -30,7 +30,7 @@ from langchain_core.language_models import BaseChatModel
 from chatbot.engine import CatalogEngine
 from chatbot.items import Item, Lang
 from chatbot.dialogue.model_step import ModelStep, note_line, render_reply
-from chatbot.dialogue.selection import soft_tag_first
+from chatbot.dialogue.selection import ranked_candidates
 from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
@@ -276,7 +276,8 @@ class DialogueManager:
         narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
             and not parsed.constraint_update.is_empty()
         named_only = parsed.catalog_words and parsed.constraint_update.is_empty() and not parsed.soft_tags
-        candidates = self._ranked(engine, request, state, wanted, narrowing, named_only)
+        candidates = ranked_candidates(engine, request, state, wanted, max(self.settings.candidates_for_llm, wanted),
+                                       narrowing, named_only)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)
@@ -291,36 +292,6 @@ class DialogueManager:
         if len(candidates) < wanted:
             intro = f"{say(lang, 'fewer', engine.kind, n=len(candidates))}\n{intro}"
         yield from self._pick(turn, candidates, wanted, intro)
-
-    def _ranked(self, engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int,
-                narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
-        """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
-        critique ("under 600") may show again items shown before that fit, when too few new ones do.
-        Items with the moods and themes asked for come first."""
-        k = max(self.settings.candidates_for_llm, wanted)
-        candidates = engine.ranker.rank(request, k=k)
-        if narrowing and len(candidates) < wanted:
-            keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
-            again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
-            have = {c.item.id for c in candidates}
-            candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
-        # asked for by name ("电饭煲有吗"), a shown item may come back; a rejected one never
-        rejected = {*state.disliked_ids, *state.seen_ids} if named_only else set(request.exclude_ids)
-        named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in rejected
-                 and request.constraints.accepts(engine.items[i])]
-        rare = [i for i in engine.titles.terms.items_tagged(state.soft_tags) if i in engine.items
-                and i not in request.exclude_ids and request.constraints.accepts(engine.items[i])]
-        named = named or (sorted(rare) if len(rare) <= wanted else [])  # "loves cooking": the few items tagged so
-        if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
-            first = engine.ranker.rank(request, k=len(named), only_ids=named)
-            candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
-        if not candidates and request.constraints.tags_any and _loosen_tags(engine, request):
-            genres = request.constraints.genres_include or list(state.preferred_genres)
-            looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
-            more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
-            have = {c.item.id for c in candidates}
-            candidates += [c for c in more if c.item.id not in have][: k - len(candidates)]
-        return soft_tag_first(candidates, [*state.soft_tags, *request.constraints.tags_any])
 
     @staticmethod
     def _intro_key(turn: _Turn, parsed: ParsedMessage) -> str:
@@ -444,17 +415,6 @@ class DialogueManager:
     def _title(engine: CatalogEngine, item_id: str, lang: str) -> str:
         item = engine.items.get(item_id)
         return item.display_title(lang) if item else item_id
-
-
-def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:
-    """Nothing carries the tags within the other filters: the category's items instead, when the tags name a
-    feature ("beginner") or belong to another category ("cooking" is a camp stove). Not when they name the kind
-    of thing wanted and a price or a year rules it out ("a laptop under 1000"): that limit cannot be met."""
-    terms, tags = engine.titles.terms, request.constraints.tags_any
-    if not set(tags) <= terms.kind_tags:
-        return True
-    others = request.constraints.model_copy(update={"tags_any": [], "tags_and": [], "genres_include": []})
-    return any(others.accepts(engine.items[i]) for i in terms.items_tagged(tags) if i in engine.items)
 
 
 def _ms(started: float) -> float:

@@ -1,10 +1,14 @@
-"""Small, pure adjustments of the ranker's list that belong to the conversation, not to the ranker."""
+"""The candidates a recommendation turn shows: the ranker's list under the conversation's filters, and the small
+adjustments that belong to the conversation, not to the ranker."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chatbot.dialogue.state import DialogueState
+from chatbot.engine import CatalogEngine
 from chatbot.ranking.candidate import Candidate
+from chatbot.ranking.request import RankRequest
 
 
 def soft_tag_first(candidates: Sequence[Candidate], tags: Sequence[str]) -> list[Candidate]:
@@ -13,3 +17,44 @@ def soft_tag_first(candidates: Sequence[Candidate], tags: Sequence[str]) -> list
     if not wanted:
         return list(candidates)
     return sorted(candidates, key=lambda c: -len(wanted & set(c.item.tags)))
+
+
+def ranked_candidates(engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int, k: int,
+                      narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
+    """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
+    critique ("under 600") may show again items shown before that fit, when too few new ones do.
+    Items with the moods and themes asked for come first."""
+    candidates = engine.ranker.rank(request, k=k)
+    if narrowing and len(candidates) < wanted:
+        keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
+        again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)
+        have = {c.item.id for c in candidates}
+        candidates += [c for c in again if c.item.id not in have][: k - len(candidates)]
+    # asked for by name ("电饭煲有吗"), a shown item may come back; a rejected one never
+    rejected = {*state.disliked_ids, *state.seen_ids} if named_only else set(request.exclude_ids)
+    named = [i for i in engine.titles.title_word_hits(request.query_text) if i not in rejected
+             and request.constraints.accepts(engine.items[i])]
+    rare = [i for i in engine.titles.terms.items_tagged(state.soft_tags) if i in engine.items
+            and i not in request.exclude_ids and request.constraints.accepts(engine.items[i])]
+    named = named or (sorted(rare) if len(rare) <= wanted else [])  # "loves cooking": the few items tagged so
+    if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
+        first = engine.ranker.rank(request, k=len(named), only_ids=named)
+        candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
+    if not candidates and request.constraints.tags_any and _loosen_tags(engine, request):
+        genres = request.constraints.genres_include or list(state.preferred_genres)
+        looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
+        more = engine.ranker.rank(request.model_copy(update={"constraints": looser}), k=k)
+        have = {c.item.id for c in candidates}
+        candidates += [c for c in more if c.item.id not in have][: k - len(candidates)]
+    return soft_tag_first(candidates, [*state.soft_tags, *request.constraints.tags_any])
+
+
+def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:
+    """Nothing carries the tags within the other filters: the category's items instead, when the tags name a
+    feature ("beginner") or belong to another category ("cooking" is a camp stove). Not when they name the kind
+    of thing wanted and a price or a year rules it out ("a laptop under 1000"): that limit cannot be met."""
+    terms, tags = engine.titles.terms, request.constraints.tags_any
+    if not set(tags) <= terms.kind_tags:
+        return True
+    others = request.constraints.model_copy(update={"tags_any": [], "tags_and": [], "genres_include": []})
+    return any(others.accepts(engine.items[i]) for i in terms.items_tagged(tags) if i in engine.items)

@@ -46,7 +46,7 @@ _AUDIENCE_EN = re.compile(r"\b(?:for|designed for|made for|perfect for|ideal for
                           r"(?:your\s+|the\s+|any\s+|all\s+)?([a-z]+)", re.I)
 _AUDIENCE_ZH = re.compile(r"(?:适合|专为|送给|送|为)(" + "|".join(
     sorted((w for w in _WORD_TO_AUDIENCE if re.match(r"[\u4e00-\u9fff]", w)), key=len, reverse=True)) + ")")
-_PROPER = re.compile(r"(?:(?<=[a-z,;] )|^)[A-Z][a-z]{3,}\b")  # a capitalised word: likely a name
+_PROPER = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{3,}\b")  # a capitalised word inside a sentence: a name
 _LATIN_WORD = re.compile(r"[a-z][a-z'\-]{3,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _STOP = {"this", "that", "with", "from", "your", "have", "will", "what", "they", "their", "them", "into", "about",

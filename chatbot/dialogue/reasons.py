@@ -40,6 +40,7 @@ _EN = {
     "person": ["{0}, as you asked", "with {0}, whom you named"],
     "price": ["{0}, within your {1} limit", "{0}, under your {1} cap", "at {0}, inside your budget of {1}"],
     "price_band": ["{0}, in your {1} range"],
+    "cheaper": ["{0}, cheaper than the last picks", "at {0}, below most of the last list"],
     "year": ["from {0}, in the years you asked for", "released in {0}, in your range"],
     "older": ["from {0}, older than the last picks"],
     "newer": ["from {0}, newer than the last picks"],
@@ -56,7 +57,8 @@ _ZH = {
     "country": ["{0}作品，符合你的要求", "是{0}的片子"],
     "person": ["{0}的作品，正是你点名的", "有你点名的{0}"],
     "price": ["售价{0}，在你的{1}预算内", "{0}，不超过你说的{1}", "价格{0}，没超出{1}"],
-    "price_band": ["{0}，在你说的{1}范围内"],
+    "price_band": ["{0}，在{1}的价位里"],
+    "cheaper": ["{0}，比上一批便宜", "价格{0}，比刚才那批低"],
     "year": ["{0}年的作品，在你要的年份里", "{0}年上映，符合你要的年代"],
     "older": ["{0}年的老片，比上一批更早"],
     "newer": ["{0}年的作品，比上一批更新"],
@@ -147,7 +149,9 @@ def _request_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str,
     if named:
         facts.append(("person", (person_name(named[0], lang),)))
     price = price_text(item)
-    if price and c.price_max is not None:
+    if price and c.price_max is not None and c.price_min is None and not float(c.price_max).is_integer():
+        facts.append(("cheaper", (price,)))  # a limit read from "cheaper" / "too expensive", not a number they said
+    elif price and c.price_max is not None:
         limit = f"{c.price_max:g}" if c.price_min is None else f"{c.price_min:g}–{c.price_max:g}"
         facts.append(("price_band" if c.price_min is not None else "price", (price, limit)))
     if item.year and ctx.older and ctx.previous:
@@ -189,7 +193,7 @@ def explain(item: Item, ctx: ReasonContext, position: int = 0, candidate: Candid
         forms = table[kind]
         parts.append(forms[(position + n) % len(forms)].format(*values))
     used = {kind for kind, _ in facts[:MAX_FACTS]}
-    fact = key_fact(item, ctx.lang, with_price=not any(k.startswith("price") for k in used))
+    fact = key_fact(item, ctx.lang, with_price=not any(k.startswith("price") or k == "cheaper" for k in used))
     if used & {"director", "person"} and item.year:
         fact = f"{item.year}年" if ctx.lang == "zh" else str(item.year)
     if ctx.lang == "zh":

@@ -1,12 +1,16 @@
 """Paradigm 3: one model call per turn over the ranker's short list, as structured output, validated.
 
 Roles: `pick` (the model chooses among the ranker's top candidates and says why) and `explain` (the ranker
-has chosen; the model writes the reasons). The answer is constrained where the runtime allows it (llama.cpp
-and OpenAI-compatible servers take a JSON schema with the candidate ids as an enum and a bounded reason
-length); LangChain's partial JSON parser reads it while it streams, and each pick is validated as soon as
-it is complete: the id must be a candidate, and the reason must pass the fact check (grounding.py), be in
-the right language, name no other candidate, leak nothing. Nothing unvalidated leaves this module. On
-timeout, error or garbage the outcome says so and the caller keeps the ranker's answer.
+has chosen; the model writes the reasons). Candidates are shown under one-letter ids. The answer is
+constrained where the runtime allows it (llama.cpp, OpenAI-compatible servers and, through
+lm-format-enforcer, transformers take a JSON schema: the ids as an enum, a reason in the asked language
+and of bounded length); LangChain's partial JSON parser reads it while it streams, and each pick is
+validated as soon as it is complete: the id must be a candidate, and the reason must pass the fact check
+(grounding.py, claims.py), be in the right language, be whole (a reason cut by the bound keeps its
+complete sentences or clauses), name no other candidate or liked item as its subject, claim nothing of
+the person they did not say, not merely repeat the request or the prompt, leak nothing. Nothing
+unvalidated leaves this module. On timeout, error or garbage the outcome says so and the caller keeps the
+ranker's answer.
 """
 
 from __future__ import annotations

@@ -171,3 +171,33 @@ def test_eval_compares_lambdarank_in_the_same_run_and_ships_it(tmp_path, monkeyp
     assert ranker.scores.trees is not None and len(ranker.rank(RankRequest(liked_ids=["3"]), k=3)) == 3
     assert _cli(monkeypatch, settings, fake_embedder, ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs),
                                                        "--model", "deep-without-svd", "--json"]) == 2
+
+
+def test_rerank_by_a_model_is_scored_beside_the_ranker_on_the_same_turns(settings, fake_embedder):
+    from llm_fakes import FakeChatModel, pick_json
+
+    from chatbot.evaluation.rerank import rerank_turns
+
+    index = open_index(settings, "rerank-test", fake_embedder)
+    index.sync(MOVIES, progress=False)
+    weights = {name: 0.0 for name in signals.SIGNALS}
+    weights.update(liked_max=1.0, genre_match=1.0, is_liked=-3.0)
+    ranker = Ranker(index, MOVIES, collab=CollabModel(), weights=Weights(weights=weights))
+    reader = DialogReader(MOVIES)
+    turns = to_eval_turns(DIALOGS, reader)[:1]
+    ranked = [c.item.id for c in ranker.rank(reader.read(turns[0].context), k=10)]
+    label = turns[0].labels[0]
+    assert label in ranked, "the label is among the ranker's top 10 in this fixture"
+
+    class Oracle(FakeChatModel):  # answers with the label's short id, whatever the prompt
+        def answer_for(self, messages):
+            prompt = str(messages[-1].content)
+            line = next(line for line in prompt.splitlines() if MOVIES_BY_ID[label].title in line)
+            return pick_json([(line[1], "A moving, grand story.")])
+
+    MOVIES_BY_ID = {m.id: m for m in MOVIES}
+    result = rerank_turns(ranker, reader, turns, Oracle())
+    assert result["ranker_then_llm"]["turns"] == result["ranker"]["turns"] == 1
+    assert result["ranker_then_llm"]["recall@10"] == result["ranker"]["recall@10"], "only the top 10 is reordered"
+    assert result["ranker_then_llm"]["ndcg@10"] >= result["ranker"]["ndcg@10"]
+    assert result["ranker_then_llm"]["recall@1"] > 0 and result["model_failures"] == 0

@@ -46,6 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="fit weights on all turns of --dialogs and write them to PATH (the first --model; "
                              "any others to PATH-MODEL.json beside it)")
     parser.add_argument("--weights", default=None, metavar="PATH", help="ranker weights (default: shipped)")
+    parser.add_argument("--rerank", choices=["llm"], default=None,
+                        help="also let the configured chat model (LLM_MODEL / LLM_BACKEND) re-rank the ranker's top 10 "
+                             "on each turn (use with --limit: seconds per turn on a CPU), scored beside the ranker "
+                             "alone on the same turns")
     parser.add_argument("--name", default=None, help="index name (default: the catalog file's name)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
@@ -90,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         turns = turns[:args.limit]
     head = {"catalog": str(catalog), "dialogs": str(args.dialogs), "items": len(items), "embedder": index.embedder.name,
             "interactions": {name: s.users for name, s in base.sources.items()}}
+    if args.rerank:
+        return _rerank(args, settings, ranker, reader, turns, protocols, head)
     if args.save_weights:
         fitted = tuning.fit_all(ranker, reader, turns, base, base_rows, folds=max(args.cv, 5), seed=args.seed,
                                 models=models)
@@ -107,6 +113,24 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         _print_table(result)
+    return 0
+
+
+def _rerank(args: argparse.Namespace, settings, ranker, reader, turns, protocols: list[str], head: dict) -> int:
+    from chatbot.evaluation.rerank import rerank_turns
+    from chatbot.llm.factory import build_chat_model
+
+    handle = build_chat_model(settings, background=False)
+    if not handle.wait_ready(900) or handle.model is None:
+        print(f"eval: --rerank llm needs a chat model ({handle.status().mode})", file=sys.stderr)
+        return 2
+    try:
+        result = {**head, "llm": handle.status().mode,
+                  "rerank": [rerank_turns(ranker, reader, turns, handle.model, protocol, settings.llm_timeout_s,
+                                          settings.llm_max_new_tokens) for protocol in protocols]}
+    finally:
+        handle.close()
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -201,3 +201,4 @@ def test_rerank_by_a_model_is_scored_beside_the_ranker_on_the_same_turns(setting
     assert result["ranker_then_llm"]["recall@10"] == result["ranker"]["recall@10"], "only the top 10 is reordered"
     assert result["ranker_then_llm"]["ndcg@10"] >= result["ranker"]["ndcg@10"]
     assert result["ranker_then_llm"]["recall@1"] > 0 and result["model_failures"] == 0
+    assert result["turns_reordered"] == int(ranked[0] != label)

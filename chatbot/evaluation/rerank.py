@@ -36,7 +36,7 @@ def rerank_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn]
     """The ranker alone and the ranker re-ranked by `model`, on the same turns, under one protocol."""
     pos = ranker.table.pos
     alone, reranked = Tally(), Tally()
-    seconds, failures = [], 0
+    seconds, failures, moved = [], 0, 0
     for turn in turns:
         labels = turn.labels if protocol == "all" else turn.novel
         unmatched = turn.unmatched if protocol == "all" else turn.novel_unmatched
@@ -56,6 +56,7 @@ def rerank_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn]
         failures += bool(outcome is None or outcome.failure)
         first = [pos[p.id] for p in (outcome.picks if outcome else [])]
         model_order = list(dict.fromkeys([*first, *order]))
+        moved += model_order[:MODEL_PICKS] != order[:MODEL_PICKS]
         label_pos = [pos[i] for i in labels if i in pos]
         n_labels = len(labels) + unmatched
         alone.add(order, label_pos, n_labels)
@@ -63,4 +64,4 @@ def rerank_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn]
     return {"protocol": protocol, "ranker": alone.result(), "ranker_then_llm": reranked.result(),
             "model_seconds_per_turn_p50": round(float(np.median(seconds)), 2) if seconds else None,
             "model_seconds_per_turn_p95": round(float(np.percentile(seconds, 95)), 2) if seconds else None,
-            "model_failures": failures, "top_for_model": TOP_FOR_MODEL, "model_picks": MODEL_PICKS}
+            "model_failures": failures, "turns_reordered": moved, "top_for_model": TOP_FOR_MODEL, "model_picks": MODEL_PICKS}

@@ -128,13 +128,13 @@ def describes_liked(text: str, liked: Iterable[Item]) -> str:
     for item in liked:
         for title in _titles(item):
             rest = stripped.removeprefix(title.lower()).lstrip(" 》\"'”")
-            if rest != stripped and re.match(r"(?:is|was|has|'s|是|为|讲)\b|(?:是|为|讲)", rest):
+            if rest != stripped and re.match(r"(?:is|was|has|'s)\b|是|为|讲", rest):
                 return item.title
     return ""
 
 
 _PERSON_CLAIM = re.compile(
-    r"\b(?:you|you've|you have|you'?ve|they)\s+(?:really\s+|also\s+|already\s+)?(?:like|liked|love|loved|"
+    r"\b(?:you|you've|you have|they)\s+(?:really\s+|also\s+|already\s+)?(?:like|liked|love|loved|"
     r"enjoy|enjoyed|mentioned|watched|saw|seen|said|told|asked)\b(.{0,60})|"
     r"(?:你|您)(?:很|也|最近|曾经|已经)?(?:喜欢|喜爱|爱看|看过|提到|说过|提过|钟爱|想要|要)(.{0,30})", re.I)
 

@@ -221,3 +221,21 @@ def test_a_clause_copying_the_prompts_labels_is_dropped_and_the_rest_kept():
     model = FakeChatModel(answers=[pick_json([(IDS[0], "A grand, moving story, filters: none.")])])
     _, outcome = run(model)
     assert outcome.picks[0].reason == "A grand, moving story."
+
+
+def test_a_turn_whose_every_model_reason_fails_the_check_says_so():
+    from chatbot.dialogue.model_step import ModelStep
+    from chatbot.llm.budget import TurnBudget
+    from chatbot.llm.factory import LLMHandle
+    from chatbot.llm.picker import Pick
+    from chatbot.turn import DecisionTrace
+
+    model = FakeChatModel(answers=[pick_json([(IDS[0], "It won the Oscar for Best Picture."),
+                                              (IDS[1], "The most beautiful film ever made.")])])
+    request = PickRequest(message="something grand", candidates=CANDS, k=2, role="explain", items=ITEMS)
+    ranker = [Pick(id=i, reason=f"Ranker reason {n}.") for n, i in enumerate(IDS[:3])]
+    trace = DecisionTrace()
+    shown = list(ModelStep(LLMHandle("llamacpp", model), model, 256).shown(request, ranker, TurnBudget(10, 1), trace))
+    picks, note = shown[-1]
+    assert [p.reason for p in picks] == [p.reason for p in ranker], "the ranker's reasons stay"
+    assert "fact check" in note and trace.picker == "fallback"

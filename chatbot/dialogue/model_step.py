@@ -25,6 +25,8 @@ NOTES = {
               "语言模型暂时不可用，保留排序器的推荐。"),
     "garbage": ("The language model's answer could not be used, so the ranker's answer stays.",
                 "语言模型的回答无法使用，保留排序器的推荐。"),
+    "rejected": ("The language model's reasons did not pass the fact check, so the ranker's reasons stay.",
+                 "语言模型写的理由没有通过事实核查，保留排序器的理由。"),
     "busy": ("The language model was busy with other conversations, so the ranker's answer stays.",
              "语言模型正忙于其他对话，保留排序器的推荐。"),
 }
@@ -97,7 +99,8 @@ class ModelStep:
                 yield picks, ""
             else:
                 record(trace, outcome, budget)
-                yield picks, "" if outcome.reasons else fallback_note(outcome.failure or "garbage", request.lang)
+                why = outcome.failure or ("rejected" if outcome.picks else "garbage")  # picks kept, reasons all failed
+                yield picks, "" if outcome.reasons else fallback_note(why, request.lang)
 
 
 def record(trace: DecisionTrace, outcome: PickOutcome, budget: TurnBudget) -> None:

@@ -6,18 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import PROJECT_ROOT
+from shipped_parsing import movies  # noqa: F401 (fixtures)
 
 from chatbot.dialogue.name_sounds import NameSounds, chinese_skeleton, latin_skeleton, pinyin_key
 from chatbot.dialogue.parser import parse_message
 from chatbot.dialogue.state import DialogueState
 from chatbot.dialogue.titles import TitleMatcher
-from chatbot.loaders import load_catalog
-
-
-@pytest.fixture(scope="module")
-def movies() -> TitleMatcher:
-    return TitleMatcher(load_catalog(PROJECT_ROOT / "catalog" / "movies.jsonl").items)
 
 
 def test_sounds_of_names_in_both_scripts():

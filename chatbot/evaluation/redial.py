@@ -28,6 +28,10 @@ class EvalTurn(BaseModel):
     novel: list[str] = Field(default_factory=list)  # the labels not named earlier in the dialogue (dedup protocol)
     novel_unmatched: int = 0  # `rec` names outside the catalog and not named earlier
 
+    def scored(self, protocol: str) -> tuple[list[str], int]:
+        """The labels a protocol scores, and how many of its labels the catalog lacks."""
+        return (self.labels, self.unmatched) if protocol == "all" else (self.novel, self.novel_unmatched)
+
 
 def to_eval_turns(raw: Sequence[dict], reader: DialogReader) -> list[EvalTurn]:
     """Keep the turns with at least one label; `rec` is read for labels only, never for ranking. A label
@@ -199,12 +203,8 @@ def score_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn],
         if rand is not None:
             for protocol in protocols:
                 tally = out.tally("baselines", "random", protocol)
-                if protocol == "all":
-                    _add_labels(tally, turn.labels, turn.unmatched, rand.tolist(), table.pos)
-                else:
-                    named = {table.pos[i] for i in named_in(request) if i in table.pos}
-                    _add_labels(tally, turn.novel, turn.novel_unmatched, [p for p in rand.tolist() if p not in named],
-                                table.pos)
+                named = {table.pos[i] for i in named_in(request) if i in table.pos} if protocol == "dedup" else set()
+                add_labels(tally, *turn.scored(protocol), [p for p in rand.tolist() if p not in named], table.pos)
     return out
 
 
@@ -216,12 +216,12 @@ def _novel_rows(cand: np.ndarray, request: RankRequest, pos: dict[str, int]) -> 
 def _add_turn(tally: Tally, turn: EvalTurn, protocol: str, cand: np.ndarray, scores: np.ndarray,
               keep: np.ndarray | None, pos: dict[str, int]) -> None:
     if protocol == "all":
-        _add_labels(tally, turn.labels, turn.unmatched, top_of(cand, scores), pos)
+        add_labels(tally, *turn.scored(protocol), top_of(cand, scores), pos)
     elif keep is not None:
-        _add_labels(tally, turn.novel, turn.novel_unmatched, top_of(cand[keep], scores[keep]), pos)
+        add_labels(tally, *turn.scored(protocol), top_of(cand[keep], scores[keep]), pos)
 
 
-def _add_labels(tally: Tally, labels: Sequence[str], unmatched: int, top: list[int], pos: dict[str, int]) -> None:
+def add_labels(tally: Tally, labels: Sequence[str], unmatched: int, top: list[int], pos: dict[str, int]) -> None:
     if labels or unmatched:  # a turn whose labels were all named earlier is no dedup turn
         tally.add(top, [pos[i] for i in labels], len(labels) + unmatched)
 

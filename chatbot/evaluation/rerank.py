@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from langchain_core.language_models import BaseChatModel
 
-from chatbot.evaluation.redial import TOP, EvalTurn, Tally, named_in
+from chatbot.evaluation.redial import TOP, EvalTurn, Tally, add_labels, named_in
 from chatbot.llm.picker import PickRequest, pick_and_explain
 from chatbot.ranking.dialog_context import DialogReader
 from chatbot.ranking.ranker import Ranker
@@ -38,10 +38,9 @@ def rerank_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn]
     alone, reranked = Tally(), Tally()
     seconds, failures, moved = [], 0, 0
     for turn in turns:
-        labels = turn.labels if protocol == "all" else turn.novel
-        unmatched = turn.unmatched if protocol == "all" else turn.novel_unmatched
+        labels, unmatched = turn.scored(protocol)
         if not labels and not unmatched:
-            continue
+            continue  # a turn whose labels were all named earlier is no dedup turn
         request = reader.read(turn.context)
         if protocol == "dedup":
             request = request.model_copy(update={"exclude_ids": [*request.exclude_ids, *named_in(request)]})
@@ -57,10 +56,8 @@ def rerank_turns(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn]
         first = [pos[p.id] for p in (outcome.picks if outcome else [])]
         model_order = list(dict.fromkeys([*first, *order]))
         moved += model_order[:MODEL_PICKS] != order[:MODEL_PICKS]
-        label_pos = [pos[i] for i in labels if i in pos]
-        n_labels = len(labels) + unmatched
-        alone.add(order, label_pos, n_labels)
-        reranked.add(model_order, label_pos, n_labels)
+        add_labels(alone, labels, unmatched, order, pos)
+        add_labels(reranked, labels, unmatched, model_order, pos)
     return {"protocol": protocol, "ranker": alone.result(), "ranker_then_llm": reranked.result(),
             "model_seconds_per_turn_p50": round(float(np.median(seconds)), 2) if seconds else None,
             "model_seconds_per_turn_p95": round(float(np.percentile(seconds, 95)), 2) if seconds else None,

@@ -136,6 +136,12 @@ def constrained(model: BaseChatModel, schema: dict, max_tokens: int) -> Runnable
     return strict.with_fallbacks([loose], exceptions_to_handle=(BadRequestError,))
 
 
+def _ended(text: str) -> str:
+    """`text` ending a sentence: a full stop in its script when it has none."""
+    text = text.rstrip(" ,;，；")
+    return text if text[-1:] in ".!?。！？" else text + ("。" if _CJK.search(text[-1:]) else ".")
+
+
 def _first_sentence(text: str, limit: int) -> str:
     """The first sentence; when longer than `limit`, its clauses that fit (a small model copies this line,
     and a copy longer than the reason's bound would be cut)."""
@@ -143,7 +149,7 @@ def _first_sentence(text: str, limit: int) -> str:
     if len(sentence) <= limit:
         return sentence
     cut = max(sentence.rfind(mark, 0, limit) for mark in (", ", "，", "; ", "；"))
-    return sentence[:cut].rstrip() + ("。" if _CJK.search(sentence[:cut][-1:]) else ".") if cut > limit // 3 else ""
+    return _ended(sentence[:cut]) if cut > limit // 3 else ""
 
 
 def describe_candidates(request: PickRequest) -> str:
@@ -172,8 +178,7 @@ def without_scaffolding(text: str) -> str:
     kept = [c for c in clauses if not prompt_words(c)]
     if len(kept) == len(clauses) or not kept:
         return text
-    joined = " ".join(kept).rstrip(" ,;，；")
-    return joined + ("。" if _CJK.search(joined[-1:]) else ".") if joined[-1:] not in ".!?。！？" else joined
+    return _ended(" ".join(kept))
 
 
 def complete_sentences(text: str, limit: int) -> str:
@@ -187,7 +192,7 @@ def complete_sentences(text: str, limit: int) -> str:
         return text[: ends[-1]]
     clause = max(text.rfind(mark) for mark in (", ", "; ", "，", "；"))  # else its complete clauses
     if clause >= limit // 2:
-        return text[:clause].rstrip() + ("。" if _CJK.search(text[clause - 1:clause]) else ".")
+        return _ended(text[:clause])
     return ""
 
 
@@ -205,6 +210,7 @@ class _Validator:
         self.by_id = {c.item.id: c for c in request.offered}
         self.labels = request.labels()
         self.liked = [request.items[i] for i in request.liked_ids if i in request.items]
+        self.liked_titles = [t for i in self.liked for t in (i.title, i.title_zh) if t]
         anchors = {r.detail for c in request.offered for r in c.reasons if r.detail in request.items}
         anchors |= {i.id for i in self.liked}
         # a reason may cite a liked anchor or a candidate by [id]: the citation becomes its title
@@ -236,17 +242,20 @@ class _Validator:
             return False
         if any(p.id == item_id for p in self.picks) or len(self.picks) >= self.request.k:
             return False
-        problems = self.problems(item_id, raw.get("reason"))
+        written = raw.get("reason")
+        text = self.clean(written)
+        problems = ["cut off"] if isinstance(written, str) and written.strip() and not text else \
+            self.problems(item_id, text)
         if problems:
             self.rejected.append(f"reason for {item_id}: {', '.join(problems)}")
-        reason = "" if problems else self.clean(raw.get("reason"))
+        reason = "" if problems else text
         self.picks.append(Pick(id=item_id, reason=reason, personal=bool(reason) and self.personal(reason)))
         return True
 
     def personal(self, text: str) -> bool:
         """Does the reason speak to this person: a liked title, or a word of their own message?"""
         lowered = text.lower()
-        if any(t.lower() in lowered for item in self.liked for t in (item.title, item.title_zh) if t):
+        if any(t.lower() in lowered for t in self.liked_titles):
             return True
         message = self.request.message
         for title in self.titles.values():  # a candidate named in the question is no tie to the person
@@ -260,10 +269,9 @@ class _Validator:
         text = without_scaffolding(complete_sentences(raw, MAX_REASON_CHARS[self.request.lang]))
         return replace_ids(text, self.titles, catalog_ids)
 
-    def problems(self, item_id: str, raw: object) -> list[str]:
-        if isinstance(raw, str) and raw.strip() and not self.clean(raw):
-            return ["cut off"]
-        text, lang = self.clean(raw), self.request.lang
+    def problems(self, item_id: str, text: str) -> list[str]:
+        """Why the cleaned reason `text` written for `item_id` cannot be shown (empty when it can)."""
+        lang = self.request.lang
         if len(text) < MIN_REASON_CHARS:
             return ["empty"]
         if _GARBLED.search(text):
@@ -271,8 +279,8 @@ class _Validator:
         candidate = self.by_id[item_id]
         related = [self.request.items[r.detail] for r in candidate.reasons if r.detail in self.request.items]
         found = FactChecker(candidate.item, [*related, *self.liked], self.request.message).problems(text)
-        liked_titles = [t for i in self.liked for t in (i.title, i.title_zh) if t]
-        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates], liked_titles) or \
+        other = describes_other(text, candidate.item, [c.item for c in self.request.candidates],
+                                self.liked_titles) or \
             describes_liked(text, self.liked)
         if other:
             found.append(f"describes {other}")

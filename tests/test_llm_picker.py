@@ -239,3 +239,16 @@ def test_a_turn_whose_every_model_reason_fails_the_check_says_so():
     picks, note = shown[-1]
     assert [p.reason for p in picks] == [p.reason for p in ranker], "the ranker's reasons stay"
     assert "fact check" in note and trace.picker == "fallback"
+
+
+def test_a_chinese_reason_telling_another_candidates_story_is_rejected():
+    ids = ["blade-runner-2049-2017", "the-wandering-earth-2-2023"]
+    model = FakeChatModel(answers=[pick_json([(ids[0], "银翼杀手2049是一部科幻片，讲述人类在地球上与地球一起旅行的故事。")])])
+    _, outcome = run(model, lang="zh", candidates=make_candidates(ITEMS, ids), k=1, role="explain")
+    assert outcome.picks[0].reason == "" and any("describes The Wandering Earth 2" in r for r in outcome.rejected)
+
+
+def test_echoing_the_requests_words_is_no_tie_to_the_person():
+    model = FakeChatModel(answers=[pick_json([(IDS[0], "A grand and moving story, as grand as it gets.")])])
+    _, outcome = run(model, role="explain", k=1, message="something grand and moving")
+    assert outcome.picks[0].reason and not outcome.picks[0].personal

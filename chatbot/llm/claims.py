@@ -5,7 +5,8 @@
   (lower-cased `Item.to_text()`) hold the same word, or, for audiences, one of its synonyms;
 - a reason that describes another candidate: it names another candidate's title or people that its own
   item does not hold, or shares more distinctive words (English words of 4+ letters, Chinese character
-  pairs) with another candidate's facts than with its own; or one that describes a liked item instead
+  pairs, its own title's left out) with another candidate's facts than with its own (two are enough when it
+  shares none with its own); or one that describes a liked item instead
   ("Interstellar is a 2021 film" written for Dune);
 - a claim about the person ("you loved X", "你看过X") that neither their message nor their liked items hold.
 """
@@ -101,7 +102,7 @@ def describes_other(text: str, item: Item, others: Iterable[Item], allowed: Iter
         text = text.replace(name, " ")
     own_facts = item.to_text().lower()
     lowered = text.lower()
-    words = distinctive_words(text)
+    words = distinctive_words(text) - distinctive_words(" ".join(_titles(item)))  # naming itself is no content
     own_overlap = {w for w in words if w in own_facts}
     for other in others:
         if other.id == item.id:
@@ -113,7 +114,7 @@ def describes_other(text: str, item: Item, others: Iterable[Item], allowed: Iter
                for w in _PROPER.findall(text.strip())):
             return other.title  # a name from the other's story ("Arrakis" in a reason written for Arrival)
         theirs = {w for w in words - own_overlap if w in other_facts}
-        if len(theirs) >= 3 and len(theirs) > len(own_overlap):
+        if (len(theirs) >= 3 and len(theirs) > len(own_overlap)) or (len(theirs) >= 2 and not own_overlap):
             return other.title
     return ""
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.errors import LLMError, PromptError
 from chatbot.items import Item, Lang
 from chatbot.llm.base import stream_within
-from chatbot.llm.claims import describes_liked, describes_other, distinctive_words, person_claims
+from chatbot.llm.claims import describes_liked, describes_other, person_claims
 from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, prompt_words, repeats, replace_ids
 from chatbot.prompts import load_prompt
 from chatbot.ranking.candidate import Candidate
@@ -52,7 +52,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)")
 class Pick(BaseModel):
     id: str
     reason: str = ""  # empty when the model's reason was rejected (the caller writes one from facts)
-    personal: bool = False  # the reason ties the item to the person (their words or a liked title)
+    personal: bool = False  # the reason ties the item to the person (names a title they liked)
 
 
 class PickOutcome(BaseModel):
@@ -253,14 +253,10 @@ class _Validator:
         return True
 
     def personal(self, text: str) -> bool:
-        """Does the reason speak to this person: a liked title, or a word of their own message?"""
+        """Does the reason tie the item to this person: does it name a title they liked? (Sharing a word with
+        their message is no tie: a small model often just echoes "a sci-fi film" back.)"""
         lowered = text.lower()
-        if any(t.lower() in lowered for t in self.liked_titles):
-            return True
-        message = self.request.message
-        for title in self.titles.values():  # a candidate named in the question is no tie to the person
-            message = message.replace(title, " ")
-        return bool(distinctive_words(text) & distinctive_words(message))
+        return any(t.lower() in lowered for t in self.liked_titles)
 
     def clean(self, raw: object) -> str:
         catalog_ids = set(self.request.items) | set(self.by_id)

@@ -186,8 +186,9 @@ def test_a_lying_model_never_reaches_the_user(service):
     assert "Spielberg" not in update.text and "1953" not in update.text
     assert update.trace.picker == "llm" and update.trace.model_role == "pick"
     assert any("not among the candidates" in n for n in update.trace.notes)
-    llm_reasons = [c.why for c in update.cards if c.why == "A grand science-fiction story, just what you asked for."]
-    assert llm_reasons, "a grounded LLM reason is kept"
+    llm_reasons = [c.why for c in update.cards if c.why.endswith("A grand science-fiction story, just what you asked for.")]
+    assert llm_reasons, "a grounded LLM reason is kept (after the ranker's: it names no liked title)"
+    assert llm_reasons[0] != "A grand science-fiction story, just what you asked for."
     assert all(c.why for c in update.cards), "a rejected reason is replaced by the ranker's fact-built one"
     assert model.count("pick") == 1 and model.count("selling_points") == 0, "one model call per turn"
     assert set(update.trace.selling_points_source.values()) <= {"cache", "catalog", "template"}

@@ -38,6 +38,9 @@ class Item(BaseModel):
     popularity: float | None = Field(default=None, ge=0)  # any non-negative prior: votes, sales
     selling_points: list[str] = Field(default_factory=list)
     attributes: dict[str, Scalar] = Field(default_factory=dict)
+    # how the source data names the item (ReDial's "Title (Year)", an IMDb id): joins dialogues and ratings to
+    # it; identifiers, not facts, so never embedded, shown or given to the model
+    source_keys: dict[str, str] = Field(default_factory=dict)
     image_url: str | None = Field(default=None, max_length=2000)  # a picture the browser loads (http/https only)
 
     @field_validator("genres", "tags")
@@ -105,6 +108,7 @@ class Item(BaseModel):
 
     def content_hash(self) -> str:
         """Stable hash of the item's data: what its embedding and its cached text features depend on."""
-        data = self.model_dump(exclude={"image_url"})  # the picture changes neither the embedding nor the text
+        # the picture changes neither the embedding nor the text; an item without source keys hashes as before they existed
+        data = self.model_dump(exclude={"image_url"} | (set() if self.source_keys else {"source_keys"}))
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]

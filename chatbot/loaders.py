@@ -266,14 +266,14 @@ def _redial_row(key: str, info: dict[str, Any]) -> dict[str, Any]:
             title, year = match.group("title"), int(match.group("year"))
     genres = info.get("genre") or []
     people = {role: info.get(field) or [] for role, field in (("director", "director"), ("writer", "writer"), ("cast", "star"))}
-    attributes: dict[str, Any] = {"source_name": name}
-    if info.get("imdb_id"):
-        attributes["imdb_id"] = info["imdb_id"]
+    source_keys = {"source_name": name} if isinstance(name, str) else {}
+    if isinstance(info.get("imdb_id"), str):
+        source_keys["imdb_id"] = info["imdb_id"]
     return {
         "id": key, "kind": "movie", "title": title, "year": year,
         "genres": [canonical_genre(g) for g in genres if isinstance(g, str)] if isinstance(genres, list) else genres,
         "description": info.get("plot") or "", "people": {k: v for k, v in people.items() if v},
-        "attributes": attributes, "language": None,
+        "source_keys": source_keys, "language": None,
     }
 
 

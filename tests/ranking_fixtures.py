@@ -12,7 +12,7 @@ def movie(item_id: str, title: str, year: int, genres: list[str], plot: str, cas
           imdb: str = "", popularity: float | None = None) -> Item:
     return Item(id=item_id, kind="movie", title=title, year=year, genres=genres, description=plot,
                 people={"cast": cast or []}, popularity=popularity,
-                attributes={"imdb_id": imdb, "source_name": f"{title} ({year})"})
+                source_keys={"imdb_id": imdb, "source_name": f"{title} ({year})"})
 
 
 MOVIES = [
@@ -33,9 +33,9 @@ MOVIES = [
 
 def write_redial_catalog(path: Path, items: list[Item] = MOVIES) -> Path:
     """The catalog in ReDial's id2info.json format."""
-    data = {item.id: {"name": item.attributes["source_name"], "genre": item.genres, "plot": item.description,
+    data = {item.id: {"name": item.source_keys["source_name"], "genre": item.genres, "plot": item.description,
                       "director": [], "writer": [], "star": item.people.get("cast", []),
-                      "imdb_id": item.attributes["imdb_id"]} for item in items}
+                      "imdb_id": item.source_keys["imdb_id"]} for item in items}
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
 

@@ -197,7 +197,8 @@ def test_redial_import(tmp_path: Path) -> None:
     assert (pari.id, pari.title, pari.year, pari.kind, pari.language) == ("100026", "Pari", 1995, "movie", None)
     assert pari.genres == ["drama", "sci-fi"] and pari.description == "Haunted <b>by</b> a book."
     assert pari.people == {"director": ["Dariush Mehrjui"], "writer": ["J.D. Salinger"], "cast": ["Niki Karimi"]}
-    assert pari.attributes == {"imdb_id": "tt0114092", "source_name": "Pari (1995)"}
+    assert pari.source_keys == {"imdb_id": "tt0114092", "source_name": "Pari (1995)"}
+    assert "tt0114092" not in pari.to_text() and "source_name" not in pari.to_text(), "identifiers are not text"
     assert (back.title, back.year, back.description) == ("Back to the Future", None, "")
     assert {e.key for e in result.errors} == {"bad id!", "100050"}
     assert all(e.line is None for e in result.errors)
@@ -256,7 +257,7 @@ def _shared(*parts: str) -> Path:
 def test_real_redial_catalog_loads() -> None:
     result = load_catalog(_shared("redial", "id2info.json"))
     assert len(result.items) >= 6500 and len(result.errors) <= 5
-    names = {item.attributes["source_name"] for item in result.items}
+    names = {item.source_keys["source_name"] for item in result.items}
     assert "Back to the Future" in names and "Pari (1995)" in names
 
 

@@ -89,7 +89,7 @@ def test_no_orphan_vectors_files():
 def test_shipped_vectors_are_what_the_real_embedder_produces(real_embedder):
     path = shipped_catalogs(SHIPPED)["movies"]
     shipped = load_vectors(path, real_embedder.name, real_embedder.dim)
-    items = load_catalog(path).items[:20]  # more than one engine batch (E5Embedder.ENGINE_TOKENS)
+    items = load_catalog(path).items[:20]  # more than one engine chunk (E5Engine.chunk_tokens)
     fresh = real_embedder.embed_passages([item.to_text() for item in items])
     restored = np.stack([shipped[item.id].vector for item in items])
     assert np.allclose(fresh, restored, atol=1e-6), "same vectors, whatever the batch size or thread count"

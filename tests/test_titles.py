@@ -38,7 +38,7 @@ def matcher() -> TitleMatcher:
         movie("heat", "Heat", None, 1995),
         movie("nine", "9", None, 2009),
         movie("hero", "Hero", "英雄", 2002),
-        movie("shining", "The Shining", "闪灵", 1980, attributes={"source_name": "The Shining (1980)"}),
+        movie("shining", "The Shining", "闪灵", 1980, source_keys={"source_name": "The Shining (1980)"}),
         movie("amelie", "Amélie", "天使爱美丽", 2001),
         movie("ctdh", "Crouching Tiger, Hidden Dragon", "卧虎藏龙", 2000),
         movie("mrloser", "Goodbye Mr. Loser", "夏洛特烦恼", 2015),
@@ -139,7 +139,7 @@ def redial_items() -> list[Item]:
         year = int(match.group(1)) if match and 1870 <= int(match.group(1)) <= 2100 else None
         title = re.sub(r"\s*\(\d{4}\)\s*$", "", name) or name
         items.append(Item(id=key, kind="movie", title=title, year=year, genres=info.get("genre") or [],
-                          description=info.get("plot") or "", attributes={"source_name": name}))
+                          description=info.get("plot") or "", source_keys={"source_name": name}))
     return items
 
 
@@ -152,7 +152,7 @@ def test_redial_mentions_are_found(redial: TitleMatcher) -> None:
     """ReDial users write names as "Title (year)": the matcher should find nearly all of them."""
     path = shared_data("redial", "valid_data_processed.jsonl")
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:400]]
-    names = {item.attributes["source_name"] for item in redial_items()}
+    names = {item.source_keys["source_name"] for item in redial_items()}
     wanted = hit = 0
     utterances = [u for line in lines for u in line["context"] if u]
     started = time.perf_counter()

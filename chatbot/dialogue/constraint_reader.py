@@ -9,9 +9,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS
+from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
-from chatbot.dialogue.cues import (OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -302,6 +302,9 @@ class ConstraintReader:
                 continue
             target = refused if self._negated(text, found.start) else countries
             target += [c for c in found.values if c not in target]
+        for found in FOREIGN.finditer(text):  # "要国外的": anywhere but the Chinese-speaking regions
+            target = countries if self._negated(text, found.start()) else refused
+            target += [c for c in CHINESE_REGIONS if c in terms.country_codes and c not in target]
         if refused and not countries:  # "not Hong Kong": what was allowed (or any), less that
             countries = [c for c in (self.current.countries or sorted(terms.country_codes)) if c not in refused]
         countries = [c for c in countries if c not in refused]
@@ -336,7 +339,7 @@ class ConstraintReader:
                     _append(self.update.tags_exclude, tag)
                 for genre in terms.heavy_genres:
                     _append(self.update.genres_exclude, genre)
-            elif "tearjerker" in terms.catalog_tags:
+            elif "tearjerker" in terms.catalog_tags and SAD_WORDS.fullmatch(m.group()):  # sad, not "dark and twisted"
                 _append(self.out.soft_tags, "tearjerker")
         for m in LIGHT_WORDS.finditer(text):
             if not self._negated(text, m.start()):

@@ -51,8 +51,12 @@ START_OVER = re.compile(
     _I)
 MORE = re.compile(
     r"\b(?:closest\s+(?:thing|one|match|alternative)s?|alternatives?|something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
-    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these)\b|换一批|换一个|换一部|换一款|换一本|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
+    r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these|next\s+(?:ones|batch|page))\b"
+    r"|^\s*(?:(?:some|any|a\s+few|give\s+me|show)\s+)?more(?:\s+please)?\s*[.!?]*\s*$|更多推荐|[多再]来几[部个款本]|再推荐几[部个款本]|换一批|换一个|换一部|换一款|换一本|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
     _I)
+# foreign, seen from the Chinese-speaking regions (the catalogs' home audience)
+FOREIGN = re.compile(r"国外|外国|海外|\b(?:foreign|overseas|non-?chinese)\b", _I)
+CHINESE_REGIONS = ("CN", "HK", "TW", "MO")
 SMALL_TALK = {
     "greeting": re.compile(r"^(?:hi+|hello|hey|hiya|yo|howdy|good\s+(?:morning|afternoon|evening)|greetings|你好|您好|嗨|哈喽|哈啰|早上好|晚上好)"
                            r"(?:\s+(?:there|bot|again|everyone))?$", _I),

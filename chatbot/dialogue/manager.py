@@ -30,12 +30,12 @@ from langchain_core.language_models import BaseChatModel
 from chatbot.engine import CatalogEngine
 from chatbot.items import Item, Lang
 from chatbot.dialogue.model_step import ModelStep, note_line, render_reply
-from chatbot.dialogue.selection import ranked_candidates
+from chatbot.dialogue.selection import cheapest_fitting_the_rest, ranked_candidates
 from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
 from chatbot.llm.selling_points import SellingPointCache, selling_points_for
-from chatbot.item_text import interest_tags_from_facts, join_words, quoted_title, selling_points_from_facts
+from chatbot.item_text import interest_tags_from_facts, join_words, price_text, quoted_title, selling_points_from_facts
 from chatbot.ranking.request import RankRequest
 from chatbot.ranking.request_builder import RECOMMENDED_MEMORY, ConversationFacts, build_request
 from chatbot.ranking.candidate import Candidate
@@ -285,8 +285,12 @@ class DialogueManager:
             gone = {*state.seen_ids, *state.disliked_ids}  # what is left on screen is what still fits, unless a new
             cards = [c for c in turn.session.picks if c.item_id not in gone] \
                 if unfiltered and not REPLACE_ONE.search(turn.text) else []  # "换一部": a new one was asked for
-            yield self._finish(turn, say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang)),
-                               cards)
+            text = say(lang, key, engine.kind, filters=describe_constraints(state.constraints, lang))
+            cheapest = None if unfiltered else cheapest_fitting_the_rest(engine, state.constraints)
+            if cheapest is not None:
+                text += ("" if lang == "zh" else " ") + say(lang, "cheapest_fit", title=quoted_title(cheapest, lang),
+                                                            price=price_text(cheapest))
+            yield self._finish(turn, text, cards)
             return
         intro = say(lang, self._intro_key(turn, parsed))
         if len(candidates) < wanted:

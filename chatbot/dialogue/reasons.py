@@ -37,6 +37,7 @@ _EN = {
     "genre": ["{0}, as you asked", "a {0} pick", "{0}, what you were after"],
     "mood": ["{0}", "tagged {0}", "known as {0}"],
     "country": ["a {0} title, as you asked", "{0}, as requested"],
+    "country_of_many": ["a {0} title"],
     "person": ["{0}, as you asked", "with {0}, whom you named"],
     "price": ["{0}, within your {1} limit", "{0}, under your {1} cap", "at {0}, inside your budget of {1}"],
     "price_band": ["{0}, in your {1} range"],
@@ -55,6 +56,7 @@ _ZH = {
     "genre": ["是你想要的{0}", "{0}，正合你的要求", "符合你说的{0}"],
     "mood": ["{0}", "风格{0}", "口碑里常说它{0}"],
     "country": ["{0}作品，符合你的要求", "是{0}的片子"],
+    "country_of_many": ["是{0}的片子"],
     "person": ["{0}的作品，正是你点名的", "有你点名的{0}"],
     "price": ["售价{0}，在你的{1}预算内", "{0}，不超过你说的{1}", "价格{0}，没超出{1}"],
     "price_band": ["{0}，在{1}的价位里"],
@@ -144,7 +146,8 @@ def _request_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str,
         facts.append(("mood", (join_words([m for m in moods if m][:2], lang),)))
     country = str(item.attributes.get("country", ""))
     if c.countries and country in c.countries and country in COUNTRY_NAMES:
-        facts.append(("country", (COUNTRY_NAMES[country][lang == "zh"],)))
+        # one country they named, or one of many ("foreign", "not Hong Kong"): they did not ask for this one
+        facts.append(("country" if len(c.countries) <= 2 else "country_of_many", (COUNTRY_NAMES[country][lang == "zh"],)))
     named = [n for names in item.people.values() for n in names if n in c.people]
     if named:
         facts.append(("person", (person_name(named[0], lang),)))

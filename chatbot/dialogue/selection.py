@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from chatbot.dialogue.state import DialogueState
 from chatbot.engine import CatalogEngine
+from chatbot.filters import Constraints
+from chatbot.items import Item
 from chatbot.ranking.candidate import Candidate
 from chatbot.ranking.request import RankRequest
 
@@ -23,7 +25,7 @@ def ranked_candidates(engine: CatalogEngine, request: RankRequest, state: Dialog
                       narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
     """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
     critique ("under 600") may show again items shown before that fit, when too few new ones do.
-    Items with the moods and themes asked for come first."""
+    Items with the moods and themes asked for come first, from the whole catalog when the top few lack them."""
     candidates = engine.ranker.rank(request, k=k)
     if narrowing and len(candidates) < wanted:
         keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
@@ -40,6 +42,10 @@ def ranked_candidates(engine: CatalogEngine, request: RankRequest, state: Dialog
     if named:  # "电饭煲有吗": the products whose title says so come first (alone, when that is all it asks)
         first = engine.ranker.rank(request, k=len(named), only_ids=named)
         candidates = first + ([] if named_only else [c for c in candidates if c.item.id not in set(named)])
+    wanted_tags = set(state.soft_tags)
+    if wanted_tags and rare and sum(bool(wanted_tags & set(c.item.tags)) for c in candidates) < wanted:
+        have = {c.item.id for c in candidates}  # "World War Two specifically": the tagged items beyond the top k
+        candidates += engine.ranker.rank(request, k=wanted, only_ids=[i for i in rare if i not in have])
     if not candidates and request.constraints.tags_any and _loosen_tags(engine, request):
         genres = request.constraints.genres_include or list(state.preferred_genres)
         looser = request.constraints.model_copy(update={"tags_any": [], "genres_include": genres})
@@ -47,6 +53,16 @@ def ranked_candidates(engine: CatalogEngine, request: RankRequest, state: Dialog
         have = {c.item.id for c in candidates}
         candidates += [c for c in more if c.item.id not in have][: k - len(candidates)]
     return soft_tag_first(candidates, [*state.soft_tags, *request.constraints.tags_any])
+
+
+def cheapest_fitting_the_rest(engine: CatalogEngine, constraints: Constraints) -> Item | None:
+    """Nothing fits under a price limit: the cheapest item that meets every other condition, to name in the
+    answer ("the cheapest kitchen item is ¥89"), or None when the limit is not what rules everything out."""
+    if constraints.price_max is None:
+        return None
+    rest = constraints.model_copy(update={"price_min": None, "price_max": None})
+    fitting = [item for item in engine.items.values() if item.price is not None and rest.accepts(item)]
+    return min(fitting, key=lambda item: item.price, default=None)
 
 
 def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:

@@ -151,3 +151,23 @@ def test_a_misspelt_tag_is_that_tag(products: TitleMatcher):
     assert fix_word_typos("waterprof ones?", products.terms.catalog_tags) == "waterproof ones?"
     assert fix_word_typos("something different", products.terms.catalog_tags) == "something different"
     assert "waterproof" in parse("waterprof ones?", products, last=["p-cirrus-buds-lite"]).soft_tags
+
+
+SHOWN = ["knives-out-2019", "decision-to-leave-2022", "the-chaser-2008"]
+
+
+@pytest.mark.parametrize("text, target", [
+    ("what's the third one like?", "the-chaser-2008"), ("what is the second one about?", "decision-to-leave-2022"),
+    ("what's it about?", "knives-out-2019"), ("what's it like?", "knives-out-2019"),
+    ("what's Inception like?", "inception-2010"), ("what's Inception about?", "inception-2010"),
+    ("第二个讲的是什么？", "decision-to-leave-2022"),
+])
+def test_what_is_it_like_asks_about_the_item_and_likes_nothing(movies: TitleMatcher, text: str, target: str):
+    parsed = parse(text, movies, last=SHOWN)
+    assert parsed.intent == "ask_about" and parsed.target_ids == [target]
+    assert not parsed.liked_ids and parsed.question is None
+
+
+def test_which_year_asks_about_the_item_in_focus_not_which_one(movies: TitleMatcher):
+    parsed = parse("它是哪一年的", movies, last=SHOWN)
+    assert parsed.intent == "question" and parsed.target_ids == ["knives-out-2019"]

@@ -24,7 +24,7 @@ NOT_YET = re.compile(r"(?:n't|\bnot|\bnever|\byet\s+to)\s+(?:yet\s+|ever\s+|real
 SEEN = re.compile(r"\b(?:watched|saw|seen|read|bought|have|had|finished|tried|used)\b|看了|看过|刷了|读过|买过|用过|看完", _I)
 ASK = re.compile(
     r"\b(?:tell\s+me\s+(?:more\s+)?about|more\s+about|what\s+(?:is|'s|about)|what\s+do\s+you\s+know\s+about|"
-    r"details?\s+(?:on|of|about)|describe|explain|what(?:'s|\s+is)\s+it\s+about|what\s+happens\s+in|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
+    r"details?\s+(?:on|of|about)|describe|explain|what(?:'s|\s+is)\s+it\s+(?:about|like)|what\s+happens\s+in|info\s+(?:on|about)|how\s+is|is\s+it\s+(?:any\s+)?good|worth\s+(?:it|watching|seeing|a\s+watch))\b"
     r"|介绍|讲讲|说说|是什么|怎么样|好看吗|值得|详细",
     _I)
 COMPARE_BEFORE = re.compile(
@@ -44,6 +44,8 @@ MORE_LIKE = re.compile(
     _I)
 MORE_LIKE_REF = re.compile(r"\b(?:more\s+like|similar\s+to|something\s+like)\s+(that|this|it|these|those|them)\b"
                             r"|(?:类似|相似|像)(这个|那个|这部|那部|这些|它)", _I)
+# "what's the third one like?": a question about it, not "more like the third one" nor a like
+WHAT_IS_IT_LIKE = re.compile(r"(?P<head>\bwhat(?:'s|’s|\s+is|\s+are|'re)\s+[^?.!,;]{1,40}?)\s+like(?P<tail>\s*[?？.!]*\s*)$", _I)
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)
 START_OVER = re.compile(
     r"\b(?:start\s+(?:over|again|afresh)|restart|reset|start\s+from\s+scratch|forget\s+(?:everything|all)|"
@@ -96,7 +98,7 @@ REFERENCE = re.compile(
     r"|\bthe\s+(?P<last>last|final)\s+(?:one|pick|suggestion|option)\b"
     r"|(?P<runner>\brunner[-\s]?up\b|\bsecond\s+choice\b|\bback-?up\s+(?:pick|choice)\b|备选|次选|第二选择|亚军)"
     r"|\b(?P<pair>both|all\s+of\s+them|all\s+three|these|those|them)\b"
-    r"|\b(?P<that>that|this)\s+one\b|\b(?:about|of)\s+(?P<it>it)\b(?!\s+(?:is|was|in))"
+    r"|\b(?P<that>that|this)\s+one\b|\b(?:about\s+|of\s+|(?<=what's\s)|(?<=what’s\s)|(?<=what\sis\s)|(?<=what\swas\s))(?P<it>it)\b(?!\s+(?:is|was|in))"
     r"|第\s*(?P<zh>[一二两三四五六七八九十]|\d{1,2})\s*(?:个|部|款|项|条|本|名)?"
     r"|(?P<zhlast>最后一个|最后那个|最后一部|最后一款)"
     r"|(?P<zhpair>这几个|这几部|这些|这两个|这两部|这三个|这三部|两部都|两个都|两款都)"

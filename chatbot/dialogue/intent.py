@@ -113,7 +113,9 @@ def _question(out: ParsedMessage, text: str, raw: str, context: ParseContext,
     feature = FEATURE_Q.search(raw)
     if feature and (out.referenced_ids or re.search(r"\b(?:it|they|that|this|either)\b|它|这个|这款|那款|这部", raw, _I)):
         value = (feature.group("en") or feature.group("zh") or feature.group("zh2") or feature.group("adj") or "").strip()
-        if value and not _NAME_STOP.match(value) and not re.match(r"什|啥|哪|怎|多|谁|更|别|其他|what|which|how", value, _I):
+        # a question word anywhere ("第二个讲的是什么") asks what it is, not whether it has something
+        if value and not _NAME_STOP.match(value) and not re.search(r"什|啥|哪|怎|谁", value) \
+                and not re.match(r"多|更|别|其他|what|which|how|about\b|like\b", value, _I):
             return FactQuestion(fact="feature", value=value)
     return None
 
@@ -124,7 +126,7 @@ def _question_targets(out: ParsedMessage, raw: str, context: ParseContext) -> li
     if out.target_ids or out.mentioned_ids:
         return list(dict.fromkeys([*out.target_ids, *out.mentioned_ids]))
     singular = re.search(r"\b(?:it|its|this|that)\b|它|这个|这款|这部|那部|那个", raw, _I)
-    if singular and not WHICH.search(raw):
+    if singular and not WHICH.search(re.sub(r"哪一?年", "", raw)):  # "它是哪一年的" asks about it, not which one
         focus = context.focus_id if context.focus_id in context.last_ids else None
         return [focus] if focus else list(context.last_ids[:1])  # "it" after a list: the top pick
     return list(context.last_ids)
@@ -189,7 +191,8 @@ def _ask_about(out: ParsedMessage, text: str, context: ParseContext) -> bool:
     if HAVE.search(text) and out.mentioned_ids and not (out.liked_ids or out.disliked_ids):
         out.intent, out.target_ids = "ask_about", list(out.mentioned_ids)  # "do you have X?" and X is here
         return True
-    if out.mentioned_ids and _only_names(text) and not (out.liked_ids or out.disliked_ids or out.preferences):
+    named_question = re.search(rf"\bwhat(?:'s|’s|\s+is|\s+was)\s+{_MASK}+\s+about\b", text, _I)  # "what's Inception about?"
+    if out.mentioned_ids and (_only_names(text) or named_question) and not (out.liked_ids or out.disliked_ids or out.preferences):
         out.intent, out.target_ids = "ask_about", list(out.mentioned_ids)  # a bare title: show that item
         return True
     if out.target_ids or (out.referenced_ids and (ASK.search(text) or out.wants_explanation)

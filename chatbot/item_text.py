@@ -182,7 +182,7 @@ def selling_points_from_facts(item: Item, lang: str = "en") -> list[str]:
     return [p for p in points if p][:3]
 
 
-def key_fact(item: Item, lang: str = "en", with_price: bool = True) -> str:
+def key_fact(item: Item, lang: str = "en", with_price: bool = True, with_year: bool = True) -> str:
     """One short line that tells items apart: price and brand for products, director and year for films."""
     zh = _zh(lang)
     if item.kind == "product":
@@ -192,9 +192,10 @@ def key_fact(item: Item, lang: str = "en", with_price: bool = True) -> str:
             return "，".join(([f"售价{price}"] if price else []) + ([f"{brand[0]}出品"] if brand else []))
         return " from ".join(([price] if price else []) + brand) if price else (f"By {brand[0]}" if brand else "")
     director = [person_name(n, lang) for n in item.people.get("director", [])[:1]]
+    year = item.year if with_year else None
     if zh:
-        return "，".join(([f"{director[0]}执导"] if director else []) + ([f"{item.year}年"] if item.year else []))
-    bits = ([f"Directed by {director[0]}"] if director else []) + ([str(item.year)] if item.year else [])
+        return "，".join(([f"{director[0]}执导"] if director else []) + ([f"{year}年"] if year else []))
+    bits = ([f"Directed by {director[0]}"] if director else []) + ([str(year)] if year else [])
     return ", ".join(bits)
 
 

@@ -202,3 +202,25 @@ def test_rerank_by_a_model_is_scored_beside_the_ranker_on_the_same_turns(setting
     assert result["ranker_then_llm"]["ndcg@10"] >= result["ranker"]["ndcg@10"]
     assert result["ranker_then_llm"]["recall@1"] > 0 and result["model_failures"] == 0
     assert result["turns_reordered"] == int(ranked[0] != label)
+
+
+def test_train_share_keeps_nested_dialogues_and_scores_the_same_test_turns(tmp_path, monkeypatch, capsys, settings,
+                                                                          fake_embedder):
+    fold_of = {f"d{n}": n % 5 for n in range(200)}
+    quarter, half = tuning.kept_dialogs(fold_of, 0.25, 0), tuning.kept_dialogs(fold_of, 0.5, 0)
+    assert len(quarter) == 50 and len(half) == 100 and quarter < half
+    assert tuning.kept_dialogs(fold_of, 1.0, 0) == set(fold_of)
+    catalog = write_redial_catalog(tmp_path / "id2info.json")
+    rows = [dict(d, dialog_id=f"{d['dialog_id']}-{n}") for n in range(6) for d in DIALOGS]
+    dialogs = write_dialogs(tmp_path / "dialogs.jsonl", rows)
+    results = []
+    for share in ("1", "0.5"):
+        code = _cli(monkeypatch, settings, fake_embedder,
+                    ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs), "--cv", "2", "--model", "linear",
+                     "--train-share", share, "--json"])
+        assert code == 0
+        results.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert [r["cv"]["train_share"] for r in results] == [1.0, 0.5]
+    assert results[0]["turns"] == results[1]["turns"] == len(rows)  # every test turn is scored either way
+    assert _cli(monkeypatch, settings, fake_embedder, ["eval", "--catalog", str(catalog), "--dialogs", str(dialogs),
+                                                        "--cv", "2", "--train-share", "0", "--json"]) == 2

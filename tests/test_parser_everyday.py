@@ -171,3 +171,28 @@ def test_what_is_it_like_asks_about_the_item_and_likes_nothing(movies: TitleMatc
 def test_which_year_asks_about_the_item_in_focus_not_which_one(movies: TitleMatcher):
     parsed = parse("它是哪一年的", movies, last=SHOWN)
     assert parsed.intent == "question" and parsed.target_ids == ["knives-out-2019"]
+
+
+@pytest.mark.parametrize("text", ["我爸爱看战争片，老片子也没关系", "old movies are fine too, I want a war film",
+                                  "I don't mind older films, something with a war in it", "老电影也行，要战争片"])
+def test_an_era_allowed_is_not_an_era_asked_for(movies: TitleMatcher, text: str):
+    update = parse(text, movies).constraint_update
+    assert (update.year_min, update.year_max) == (None, None)
+
+
+@pytest.mark.parametrize("text", ["有没有和《让子弹飞》差不多的", "有没有跟《让子弹飞》类似的", "想看和《让子弹飞》一样好笑的",
+                                  "来点跟《让子弹飞》那种风格的"])
+def test_like_the_named_title_asks_for_more_like_it(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies)
+    assert parsed.intent == "more_like" and parsed.target_ids == parsed.liked_ids == ["let-the-bullets-fly-2010"]
+
+
+def test_more_like_a_title_of_another_genre_starts_a_new_request(movies: TitleMatcher):
+    from chatbot.dialogue.parser import parse_message
+    from chatbot.dialogue.state import DialogueState
+
+    state = DialogueState(turn_count=1, preferred_genres=["war"], last_candidates=["the-battle-at-lake-changjin-2021"],
+                          constraints=Constraints(countries=["CN"]))
+    assert parse_message("有没有和《让子弹飞》差不多的", movies, state, today_year=YEAR).new_topic
+    # a war film: the same request goes on
+    assert not parse_message("有没有和《长津湖》差不多的", movies, state, today_year=YEAR).new_topic

@@ -41,6 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--protocol", action="append", choices=["all", "dedup"], default=None,
                         help="all: every label (default); dedup: labels named earlier in the dialogue dropped and "
                              "items already named never ranked, as in the chat; repeat for both side by side")
+    parser.add_argument("--train-share", type=float, default=1.0, metavar="F",
+                        help="with --cv: tune on (and learn dialogue co-occurrence from) only this share of the "
+                             "training folds' dialogues, scored on the same test turns (a learning curve)")
     parser.add_argument("--seed", type=int, default=0, help="fold assignment seed for --cv / --save-weights")
     parser.add_argument("--save-weights", default=None, metavar="PATH",
                         help="fit weights on all turns of --dialogs and write them to PATH (the first --model; "
@@ -78,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2
+    if not 0 < args.train_share <= 1:
+        print("eval: --train-share must be in (0, 1]", file=sys.stderr)
+        return 2
     settings = get_settings()
     catalog = Path(args.catalog)
     loaded = load_catalog(catalog, fmt=args.fmt)
@@ -103,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if args.cv:
         result = tuning.cross_validate(ranker, reader, turns, base, base_rows, folds=args.cv, seed=args.seed,
                                        models=models, baselines=args.baseline, per_signal=args.signals,
-                                       protocols=protocols)
+                                       protocols=protocols, train_share=args.train_share)
     else:
         result = evaluate(ranker, reader, turns, baselines=args.baseline, per_signal=args.signals,
                           protocols=protocols)

@@ -13,7 +13,7 @@ from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
 from chatbot.dialogue.cues import (CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
-                                   PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
+                                   PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, TOLERATED_AFTER, TOLERATED_BEFORE, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
 from chatbot.dialogue.reading_rules import fix_word_typos, clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
@@ -94,13 +94,13 @@ class ConstraintReader:
         years = [item.year for item in (self.shown or named) if item and item.year]  # "like X but newer"
         text = self._masked_text()
         # a critique is relative to what was shown: older/newer than the middle of the last list
-        if OLDER.search(text) and years and self.update.year_max is None:
+        if _asked(OLDER, text) and years and self.update.year_max is None:
             self.update.year_max = min(years) - 1  # older than every one shown
-        elif NEWER.search(text) and years and self.update.year_min is None:
+        elif _asked(NEWER, text) and years and self.update.year_min is None:
             self.update.year_min = max(years) + 1
-        elif RECENT.search(text) and self.update.year_min is None:
+        elif _asked(RECENT, text) and self.update.year_min is None:
             self.update.year_min = self.year_now - 5
-        elif CLASSIC_ERA.search(text) and self.update.year_max is None and "movie" in self.titles.kinds:
+        elif _asked(CLASSIC_ERA, text) and self.update.year_max is None and "movie" in self.titles.kinds:
             self.update.year_max = CLASSIC_ERA_END
         if self.update.year_min is not None and self.update.year_max is not None and self.update.year_min > self.update.year_max:
             self.update.year_min, self.update.year_max = self.update.year_max, self.update.year_min
@@ -430,3 +430,8 @@ def _remove(target: list[str], value: str) -> None:
     if value in target:
         target.remove(value)
 
+
+def _asked(cue: re.Pattern[str], text: str) -> bool:
+    """`cue` is in `text` as a wish, not as something merely allowed ("老片子也没关系", "I don't mind old films")."""
+    return any(not TOLERATED_AFTER.search(text[m.end():]) and not TOLERATED_BEFORE.search(text[:m.start()])
+               for m in cue.finditer(text))

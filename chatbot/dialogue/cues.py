@@ -44,6 +44,9 @@ MORE_LIKE = re.compile(
     _I)
 MORE_LIKE_REF = re.compile(r"\b(?:more\s+like|similar\s+to|something\s+like)\s+(that|this|it|these|those|them)\b"
                             r"|(?:类似|相似|像)(这个|那个|这部|那部|这些|它)", _I)
+# "和《X》一样好笑的", "跟《X》那种": the named item is what the person wants more of
+AS_THE_NAMED_BEFORE = re.compile(r"(?:和|跟|同|与|像)\s*[《「“\"]?\s*$")
+AS_THE_NAMED_AFTER = re.compile(r"^\s*[》」”\"]?\s*(?:一样|那样|这样|似的|那种|这种|那类|这类|之类|风格)")
 # "what's the third one like?": a question about it, not "more like the third one" nor a like
 WHAT_IS_IT_LIKE = re.compile(r"(?P<head>\bwhat(?:'s|’s|\s+is|\s+are|'re)\s+[^?.!,;]{1,40}?)\s+like(?P<tail>\s*[?？.!]*\s*)$", _I)
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)
@@ -142,6 +145,12 @@ YEAR_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 CLASSIC_ERA = re.compile(r"\bclassics?\s+(?:[a-z-]+\s+){0,2}(?:cinema|films?|movies?|pictures?)\b|\bold\b[\w\s-]{0,25}?\b"
                          r"(?:films?|movies?|classics|pictures)\b|\bgolden\s+age\b|\bold\s+classics\b|老电影|老片|经典老|老的经典", _I)
 CLASSIC_ERA_END = 1979
+# "老片子也没关系", "old movies are fine too", "I don't mind older films": allowed, not asked for
+TOLERATED_AFTER = re.compile(r"^[^，。；,.;!?！？]{0,8}?(?:也(?:没关系|没事|行|可以|无所谓|ok|看)|都(?:行|可以|没关系|无所谓|看)|无所谓|没关系|不介意"
+                             r"|\b(?:(?:is|are|'re|'s)\s+)?(?:fine|ok|okay|alright|good)\s+(?:too|as\s+well)\b"
+                             r"|\b(?:is|are|'re|'s)\s+(?:fine|ok|okay|alright)\b|\bdon'?t\s+mind\b)", _I)
+TOLERATED_BEFORE = re.compile(r"(?:\b(?:do\s*n[o']?t|wouldn'?t)\s+mind|\bopen\s+to|\bno\s+problem\s+with|不介意|不排斥|能接受)"
+                              r"[^，。；,.;!?！？]{0,12}$", _I)
 OLDER = re.compile(r"\b(?:older|earlier|less\s+recent|not\s+so\s+new)\b|老一点|老一些|更老|早一点|早一些|年代久一点|旧一点", _I)
 NEWER = re.compile(r"\b(?:newer|more\s+recent|later\s+ones?|not\s+so\s+old)\b|新一点|新一些|更新的|近一点|近一些|晚一点", _I)
 RECENT = re.compile(r"\b(?:recent\s+(?:ones|movies|films|releases|stuff|series)|latest|new\s+releases?|brand\s+new)\b"

@@ -11,7 +11,7 @@ import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
 from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
-                                   FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
+                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
@@ -22,6 +22,8 @@ _SUPERLATIVE = re.compile(r"\b\w+est\b|\bthe\s+\w+er\s+one\b|最", _I)
 _ASKS_COLOUR = re.compile(r"\bcome\s+in\b|\bavailable\s+in\b|\bcolou?rs?\b|\bin\s+(?:black|white|red|blue|green|pink|grey|gray|silver)\b"
                           r"|颜色|什么色|有.{0,3}色|色的吗|色吗", _I)
 _COMPARATIVE_START = re.compile(r"(?:更|再|还|比较|稍微|便宜|贵|轻|新|老|大|小)|(?:a\s+|an\s+)?(?:\w+er|more|less)\b", _I)
+_AS_THE_NAMED = re.compile(AS_THE_NAMED_BEFORE.pattern.removesuffix("$") + f"{_MASK}+" +
+                           AS_THE_NAMED_AFTER.pattern.removeprefix("^"))  # "和《X》一样好笑的"
 _NAME = re.compile(r"[A-Za-z][\w'+-]*(?:\s+[A-Za-z0-9][\w'+-]*){0,4}|[\u3400-\u9fff]{2,12}")
 _NAME_STOP = re.compile(r"^(?:any|anything|something|some|a|an|the|more|other|others|one|ones|it|them|movies?|films?|"
                         r"products?|stuff|things?|else|good|new|cheap\w*|options?)$", _I)
@@ -161,7 +163,7 @@ def _missing(out: ParsedMessage, text: str, named: bool) -> str:
 # -- the rest, in order ----------------------------------------------------------------------------
 
 def _more_like(out: ParsedMessage, text: str, context: ParseContext) -> bool:
-    if not (MORE_LIKE.search(text) and (out.referenced_ids or out.target_ids or out.liked_ids or context.focus_id
+    if not ((MORE_LIKE.search(text) or _AS_THE_NAMED.search(text)) and (out.referenced_ids or out.target_ids or out.liked_ids or context.focus_id
                                          or context.last_ids)):
         return False
     out.intent = "more_like"

@@ -166,7 +166,7 @@ class DialogueManager:
             cards.append(item_card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(turn, candidates)
         trace.picked, trace.picker = targets, "no-llm"
-        turn.state.shown_ids += [t for t in targets if t not in turn.state.shown_ids]
+        turn.state.add_shown(targets)
         yield self._finish(turn, "\n\n".join(blocks), cards)
 
     def _compare(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
@@ -321,7 +321,7 @@ class DialogueManager:
             liked=[i for i in state.liked_ids if i not in anchors] + list(anchors),
             disliked=list(state.disliked_ids),
             mentioned=list(state.mentioned_ids),
-            recommended=list(dict.fromkeys([*state.shown_ids[-RECOMMENDED_MEMORY:], *state.last_candidates])),
+            recommended=state.topic_shown_ids[-RECOMMENDED_MEMORY:],
             rejected=list(state.last_candidates) if parsed.wants_more else [],
             recent=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
             genres=[*state.preferred_genres, *constraints.genres_include],

@@ -32,6 +32,7 @@ class ParseContext:
     language: Lang = "en"  # the language so far (a message with no words keeps it)
     constraints: Constraints = field(default_factory=Constraints)
     turn_count: int = 0
+    preferred_genres: tuple[str, ...] = ()  # genres asked for softly ("爱看战争片")
 
 
 class FactQuestion(BaseModel):

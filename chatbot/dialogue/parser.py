@@ -17,7 +17,7 @@ from typing import Literal
 from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
 from chatbot.dialogue.answers import best_of
 from chatbot.dialogue.cues import (COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
-                                   COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
+                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
                                    NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHAT_IS_IT_LIKE, WHY, ZH_DIGITS)
 from chatbot.dialogue.intent import decide_intent
@@ -110,7 +110,18 @@ class _Parse(ConstraintReader):
         out.wants_more = bool(MORE.search(self._masked_text()))
         decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
+        self._like_a_new_title(out)
         return out
+
+    def _like_a_new_title(self, out: ParsedMessage) -> None:
+        """'Anything like Let the Bullets Fly?' after war films: a title named afresh, of none of the genres asked
+        for so far, starts a new request (the earlier filters were for the earlier one)."""
+        genres = {*self.context.constraints.genres_include, *self.context.preferred_genres}
+        named = [self.titles.get(i) for i in out.target_ids if i in out.liked_ids and i not in out.referenced_ids]
+        if out.intent != "more_like" or not genres or not named or out.constraint_update.genres_include:
+            return
+        if all(item is not None and not genres & set(item.genres) for item in named):
+            out.new_topic = True
 
     def _references(self) -> list[_Mention]:
         found: list[_Mention] = []
@@ -294,10 +305,12 @@ def _role(before: str, after: str, sentence: str, sentence_before: str, size: in
             and _first_cue(after) not in ("liked", "disliked"):
         return "seen"
     cue = _last_cue(before)
+    if cue is None and AS_THE_NAMED_BEFORE.search(before) and AS_THE_NAMED_AFTER.match(after):
+        return "more_like"  # "和《让子弹飞》一样好笑的", "跟《X》那种": something like it
     if cue == "seen" or cue is None:
         following = _first_cue(after)
-        if following in ("liked", "disliked"):
-            return following
+        if following in ("liked", "disliked", "more_like"):
+            return following  # "X was great", "《X》差不多的有吗"
         if cue == "seen":
             whole = _first_cue(sentence)
             return whole if whole in ("liked", "disliked") else "seen"

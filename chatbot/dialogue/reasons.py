@@ -52,8 +52,8 @@ _ZH = {
     "director": ["和你喜欢的{1}同一位导演（{0}）", "{0}执导，和{1}出自同一位导演", "导演是拍{1}的{0}"],
     "cast": ["{0}主演，你在{1}里见过", "有{1}里的{0}"],
     "brand": ["和{1}同为{0}出品"],
-    "shared": ["有你在{1}里喜欢的{0}", "和{1}一样是{0}", "延续了{1}的{0}"],
-    "genre": ["是你想要的{0}", "{0}，正合你的要求", "符合你说的{0}"],
+    "shared": ["和{1}一样属于{0}类", "同{1}一样是{0}类", "和你喜欢的{1}同属{0}类"],
+    "genre": ["正是你要的{0}类", "{0}类，正合你意", "属于你说的{0}类"],
     "mood": ["{0}", "风格{0}", "标签里有{0}"],
     "country": ["{0}作品，符合你的要求", "是{0}的片子"],
     "country_of_many": ["是{0}的片子"],
@@ -196,9 +196,11 @@ def explain(item: Item, ctx: ReasonContext, position: int = 0, candidate: Candid
         forms = table[kind]
         parts.append(forms[(position + n) % len(forms)].format(*values))
     used = {kind for kind, _ in facts[:MAX_FACTS]}
-    fact = key_fact(item, ctx.lang, with_price=not any(k.startswith("price") or k == "cheaper" for k in used))
-    if used & {"director", "person"} and item.year:
-        fact = f"{item.year}年" if ctx.lang == "zh" else str(item.year)
+    year_said = bool(used & {"year", "older", "newer"})
+    fact = key_fact(item, ctx.lang, with_price=not any(k.startswith("price") or k == "cheaper" for k in used),
+                    with_year=not year_said)
+    if used & {"director", "person"}:  # the director is named already: only the year, if not said either
+        fact = "" if year_said or not item.year else f"{item.year}年" if ctx.lang == "zh" else str(item.year)
     if ctx.lang == "zh":
         return "；".join(parts) + ("。" if parts else "") + (f"{fact}。" if fact else "")
     text = re.sub(r"\b([Aa]) (?=[aeiouAEIOU])", r"\1n ", "; ".join(parts))  # "an animation pick"

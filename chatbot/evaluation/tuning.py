@@ -49,6 +49,13 @@ def assign_folds(turns: Sequence[EvalTurn], folds: int, seed: int) -> dict[str, 
     return {dialogs[i]: n % folds for n, i in enumerate(order)}
 
 
+def kept_dialogs(fold_of: dict[str, int], share: float, seed: int) -> set[str]:
+    """The first `share` of the dialogues in a seeded order (nested: a smaller share's are in a larger one's)."""
+    dialogs = sorted(fold_of)
+    order = np.random.default_rng(seed + 1).permutation(len(dialogs))
+    return {dialogs[i] for i in order[: round(share * len(dialogs))]}
+
+
 def collab_with_dialogues(base: CollabModel, base_rows: Sequence[Interaction], turns: Sequence[EvalTurn],
                           reader: DialogReader, items: set[str]) -> CollabModel:
     """`base` plus a "dialogue" source learned from these turns (and any dialogue rows in the base data)."""
@@ -288,20 +295,25 @@ def _weights(w: np.ndarray, networks: list[Network], booster: str = "") -> Weigh
 def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTurn], base: CollabModel,
                    base_rows: Sequence[Interaction], folds: int = 5, seed: int = 0, models: Sequence[str] = ("deep",),
                    baselines: Sequence[str] = (), per_signal: bool = False,
-                   protocols: Sequence[str] = ("all",)) -> dict:
+                   protocols: Sequence[str] = ("all",), train_share: float = 1.0) -> dict:
     """Tune on K-1 folds, score the K-th, for every K: the cross-validated figure. The first of
-    `models` is the ranker's; the others are scored on the same turns and signal matrices."""
+    `models` is the ranker's; the others are scored on the same turns and signal matrices. With
+    `train_share` < 1 only that share of the dialogues (the same ones in every fold, and a smaller
+    share's dialogues are among a larger one's) is tuned on and used as interaction data: a learning
+    curve, scored on the same test turns."""
     started = time.perf_counter()
     fold_of = assign_folds(turns, folds, seed)
+    kept = kept_dialogs(fold_of, train_share, seed)
     qcache: dict[str, np.ndarray] = {}
     shipped = ranker.weights
     items = set(ranker.table.ids)
     total = Scores()
     per_fold: dict[str, list[float]] = {"recall@10": [], "recall@50": []}
     for k in range(folds):  # never the shipped weights: they were fitted on every fold
-        fitted = fit_oof(ranker, reader, turns, base, base_rows, folds, fold_of, qcache, skip_fold=k, models=models)
-        train = [t for t in turns if fold_of[t.dialog_id] != k]
+        train = [t for t in turns if fold_of[t.dialog_id] != k and t.dialog_id in kept]
         test = [t for t in turns if fold_of[t.dialog_id] == k]
+        fitted = fit_oof(ranker, reader, train + test, base, base_rows, folds, fold_of, qcache, skip_fold=k,
+                         models=models)
         ranker.set_collab(collab_with_dialogues(base, base_rows, train, reader, items))
         ranker.set_weights(fitted[models[0]])
         extra = {name: Scorer(w) for name, w in fitted.items() if name != models[0]}
@@ -314,6 +326,7 @@ def cross_validate(ranker: Ranker, reader: DialogReader, turns: Sequence[EvalTur
     ranker.set_weights(shipped)
     out = total.report(protocols)
     out["cv"] = {"folds": folds, "seed": seed, "by": "dialog_id", "model": models[0], "models": list(models),
+                 "train_share": train_share,
                  **{f"per_fold_{key}": values for key, values in per_fold.items()}}
     out["seconds"] = round(time.perf_counter() - started, 2)
     return out

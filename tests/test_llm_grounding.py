@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from llm_fakes import PROJECT_ROOT, load_items
 
-from chatbot.llm.claims import describes_other, unsupported_claims
-from chatbot.llm.grounding import FactChecker
+from chatbot.llm.claims import describes_other, false_comparison, unsupported_claims
+from chatbot.llm.grounding import FactChecker, mend_clipped_titles
 
 ITEMS = load_items()
 BR2049, SPIRITED = ITEMS["blade-runner-2049-2017"], ITEMS["spirited-away-2001"]
@@ -56,6 +56,25 @@ def test_a_reason_describing_another_candidate_is_caught():
     assert describes_other("A nanomaterials researcher, scientists' deaths and a virtual-reality game.", EARTH2,
                            others) == THREE_BODY.title
     assert describes_other("人类建造巨型发动机，把地球推出太阳系。", EARTH2, others) == ""
+
+
+def test_a_genre_given_to_a_liked_film_by_comparison_must_be_its_own():
+    bullets, interstellar = ITEMS["let-the-bullets-fly-2010"], ITEMS["interstellar-2014"]
+    liked = [bullets, interstellar]
+    # what Qwen2.5-0.5B wrote for The Wandering Earth after "有没有和《让子弹飞》差不多的"
+    assert false_comparison("太空穿越和《让子弹飞》一样有科幻元素。", liked) == "Let the Bullets Fly: 科幻"
+    assert false_comparison("A comedy like Interstellar, set in space.", liked) == "Interstellar: comedy"
+    for true in ("和《让子弹飞》一样是喜剧。", "A sci-fi epic like Interstellar.", "A romance, unlike Interstellar.",
+                 "Like Let the Bullets Fly, a sharp action comedy.", "一部科幻片，节奏和《让子弹飞》完全不同"):
+        assert false_comparison(true, liked) == "", true
+
+
+def test_a_clipped_chinese_title_is_made_whole():
+    titles = ["流浪地球2", "银翼杀手2049", "星际穿越", "让子弹飞"]
+    assert mend_clipped_titles("浪地球2是一部科幻片。", titles) == "流浪地球2是一部科幻片。"  # as Qwen2.5-0.5B wrote it
+    assert mend_clipped_titles("杀手2049的画面", titles) == "银翼杀手2049的画面"
+    for whole in ("《流浪地球2》很宏大", "我们要拯救地球", "子弹飞了一会儿", "穿越时空的故事"):
+        assert mend_clipped_titles(whole, titles) == whole
 
 
 def test_the_llm_layer_imports_no_layer_above_it():

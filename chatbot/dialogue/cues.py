@@ -230,7 +230,8 @@ PREF_TRAIL = re.compile(r"\s+(?:please|movies?|films?|ones|stuff|tonight|today|n
 STOP_QUERY = re.compile(
     r"\b(?:i|i'm|im|i'd|me|my|you|your|please|can|could|would|will|should|a|an|the|some|any|and|or|of|to|for|"
     r"recommend|suggest|give|show|want|need|looking|hi|hello|hey|thanks|thank|which|why|what|most|like|love|"
-    r"liked|loved|watched|recently|also|really|just|is|are|was|were|it|that|this|these|those)\b", _I)
+    r"liked|loved|watched|recently|also|really|just|is|are|was|were|it|that|this|these|those)\b"
+    r"|有没有|有什么|有哪些|请问|帮我|给我|推荐一下|推荐", _I)
 
 
 QUERY_NOISE = [NOT_THIS_KIND, DISLIKE, SEEN, ASK, COMPARE_BEFORE, COMPARE_AFTER, START_OVER, MORE, MORE_LIKE, WHY,

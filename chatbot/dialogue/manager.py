@@ -315,12 +315,14 @@ class DialogueManager:
         """Paradigm 1's input: what the conversation says, made into a request by the same builder the
         ranker's weights were fitted through (people and "something new" are read from the user's words)."""
         query = parsed.query or state.last_query
-        words = list(dict.fromkeys(w for w in [query, *state.preferences[-3:], *state.interest_tags[-3:]] if w))
+        fresh = bool(anchors) and parsed.new_topic  # "anything like <a title named afresh>?": that title leads
+        tags = [] if fresh else state.interest_tags[-3:]
+        words = list(dict.fromkeys(w for w in [query, *state.preferences[-3:], *tags] if w))
         constraints = state.constraints
         return build_request(ConversationFacts(
-            liked=[i for i in state.liked_ids if i not in anchors] + list(anchors),
+            liked=list(anchors) if fresh else [i for i in state.liked_ids if i not in anchors] + list(anchors),
             disliked=list(state.disliked_ids),
-            mentioned=list(state.mentioned_ids),
+            mentioned=[] if fresh else list(state.mentioned_ids),
             recommended=state.topic_shown_ids[-RECOMMENDED_MEMORY:],
             rejected=list(state.last_candidates) if parsed.wants_more else [],
             recent=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,

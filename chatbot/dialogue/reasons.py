@@ -95,7 +95,8 @@ def reason_context(state: DialogueState, items: Mapping[str, Item], lang: Lang,
     previous = [items[i] for i in previous_ids if i in items]
     years = [i.year for i in previous if i.year]
     c = state.constraints
-    return ReasonContext(lang=lang, liked=[items[i] for i in state.liked_ids if i in items], constraints=c,
+    liked = [items[i] for i in reversed(state.liked_ids) if i in items]  # the latest first: what this request is about
+    return ReasonContext(lang=lang, liked=liked, constraints=c,
                          preferred_genres=list(state.preferred_genres), soft_tags=list(state.soft_tags),
                          previous=previous, older=bool(years and c.year_max is not None and min(years) > c.year_max),
                          newer=bool(years and c.year_min is not None and max(years) < c.year_min))
@@ -110,18 +111,21 @@ def _people(item: Item, role: str) -> list[str]:
 
 
 def _liked_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str, ...]]]:
-    """Same director / actor / brand as a liked item; genres or themes shared with the liked ones."""
+    """Same director / actor / brand as a liked item; genres or themes shared with a liked one (another liked
+    item than the one the people fact named, when one shares something: both of their films get a word)."""
     facts: list[tuple[str, tuple[str, ...]]] = []
+    cited = ""
     for role in ("director", "cast", "brand", "author"):
         for liked in ctx.liked:
             shared = [n for n in _people(item, role) if n in _people(liked, role)]
             if shared and liked.id != item.id:
                 kind = "director" if role in ("director", "author") else role
                 facts.append((kind, (person_name(shared[0], ctx.lang), quoted_title(liked, ctx.lang))))
+                cited = liked.id
                 break
         if facts:
             break
-    for liked in ctx.liked:
+    for liked in sorted(ctx.liked, key=lambda i: i.id == cited):  # stable: the latest first, the cited one last
         if liked.id == item.id:
             continue
         tags = [_tag(t, ctx.lang) for t in item.tags if t in liked.tags]
@@ -134,11 +138,17 @@ def _liked_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str, .
     return facts
 
 
-def _request_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str, ...]]]:
-    """What the person asked for and this item has."""
+def _said_genres(facts: list[tuple[str, tuple[str, ...]]], item: Item, lang: Lang) -> set[str]:
+    """The item's genres a shared-with-a-liked-item fact already names (not to be said again as asked for)."""
+    named = " ".join(values[0] for kind, values in facts if kind == "shared")
+    return {g for g in item.genres if named and genre_label(g, lang) in named}
+
+
+def _request_facts(item: Item, ctx: ReasonContext, said: set[str] = frozenset()) -> list[tuple[str, tuple[str, ...]]]:
+    """What the person asked for and this item has (genres in `said` are named by another fact already)."""
     lang, c = ctx.lang, ctx.constraints
     facts: list[tuple[str, tuple[str, ...]]] = []
-    asked = [g for g in [*c.genres_include, *ctx.preferred_genres] if g in item.genres]
+    asked = [g for g in [*c.genres_include, *ctx.preferred_genres] if g in item.genres and g not in said]
     if asked:
         facts.append(("genre", (join_words([genre_label(g, lang) for g in dict.fromkeys(asked)][:2], lang),)))
     moods = [_tag(t, lang) for t in ctx.soft_tags if t in item.tags]
@@ -187,7 +197,8 @@ def ties_to_liked(item: Item, ctx: ReasonContext) -> int:
 def explain(item: Item, ctx: ReasonContext, position: int = 0, candidate: Candidate | None = None,
             items: dict[str, Item] | None = None) -> str:
     """One or two sentences: the strongest true facts of this item for this person, then a key fact."""
-    facts = _liked_facts(item, ctx) + _request_facts(item, ctx)
+    liked = _liked_facts(item, ctx)
+    facts = liked + _request_facts(item, ctx, _said_genres(liked, item, ctx.lang))
     if len(facts) < 2:
         facts += _ranker_facts(candidate, ctx, items or {})
     table = _ZH if ctx.lang == "zh" else _EN

@@ -134,6 +134,36 @@ def describes_liked(text: str, liked: Iterable[Item]) -> str:
     return ""
 
 
+_COMPARISON = re.compile(r"\b(?:like|as\s+in|as|similar\s+to|same\s+as|just\s+like|shares?|echo(?:es)?)\b"
+                         r"|一样|同样|相似|类似|相同|像|同为|同属|都是|都有", re.I)
+_CLAUSES = re.compile(r"[,;，；。.!?！？]")
+
+
+def false_comparison(text: str, liked: Iterable[Item]) -> str:
+    """A genre the reason gives a liked item by comparison that the item does not have ("和《让子弹飞》一样有科幻
+    元素", "sci-fi like Titanic"), as "Title: genre word", or ""."""
+    from chatbot.genres import genre_names
+
+    names = genre_names()
+    for clause in _CLAUSES.split(text):
+        lowered = clause.lower()
+        if not _COMPARISON.search(lowered):
+            continue
+        for item in liked:
+            titles = [t.lower() for t in _titles(item) if t.lower() in lowered]
+            if not titles:
+                continue
+            rest = lowered
+            for title in titles:
+                rest = rest.replace(title, " ")
+            for word, key in names.items():
+                found = word in rest if re.match(r"[\u4e00-\u9fff]", word) else \
+                    re.search(rf"\b{re.escape(word)}\b", rest) is not None
+                if found and key not in item.genres and word not in item.to_text().lower():
+                    return f"{item.title}: {word}"
+    return ""
+
+
 _PERSON_CLAIM = re.compile(
     r"\b(?:you|you've|you have|they)\s+(?:really\s+|also\s+|already\s+)?(?:like|liked|love|loved|"
     r"enjoy|enjoyed|mentioned|watched|saw|seen|said|told|asked)\b(.{0,60})|"

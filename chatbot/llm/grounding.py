@@ -195,3 +195,15 @@ def replace_ids(text: str, titles: Mapping[str, str], catalog_ids: Iterable[str]
         if token in text:
             text = text.replace(token, "")
     return re.sub(r"\s{2,}", " ", re.sub(r"\s+([,.;，。；])", r"\1", text)).strip()
+
+
+def mend_clipped_titles(text: str, titles: Iterable[str]) -> str:
+    """A Chinese title the model wrote without its first character or two ("浪地球2是…" for 流浪地球2) made
+    whole again; the cut part must be 4+ characters and most of the title, so ordinary words stay."""
+    for title in sorted({t for t in titles if t and re.search(r"[\u4e00-\u9fff]", t)}, key=len, reverse=True):
+        for cut in (1, 2):
+            part = title[cut:]
+            if len(part) < 4 or len(part) < 0.6 * len(title):
+                continue
+            text = re.sub(rf"(?<!{re.escape(title[cut - 1])}){re.escape(part)}", title, text)
+    return text

@@ -30,8 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.errors import LLMError, PromptError
 from chatbot.items import Item, Lang
 from chatbot.llm.base import stream_within
-from chatbot.llm.claims import describes_liked, describes_other, person_claims
-from chatbot.llm.grounding import FactChecker, leaks_prompt, looks_like_secret, prompt_words, repeats, replace_ids
+from chatbot.llm.claims import describes_liked, describes_other, false_comparison, person_claims
+from chatbot.llm.grounding import (FactChecker, leaks_prompt, looks_like_secret, mend_clipped_titles, prompt_words, repeats,
+                                   replace_ids)
 from chatbot.prompts import load_prompt
 from chatbot.ranking.candidate import Candidate
 
@@ -263,7 +264,7 @@ class _Validator:
         if not isinstance(raw, str):
             return ""
         text = without_scaffolding(complete_sentences(raw, MAX_REASON_CHARS[self.request.lang]))
-        return replace_ids(text, self.titles, catalog_ids)
+        return mend_clipped_titles(replace_ids(text, self.titles, catalog_ids), self.titles.values())
 
     def problems(self, item_id: str, text: str) -> list[str]:
         """Why the cleaned reason `text` written for `item_id` cannot be shown (empty when it can)."""
@@ -280,6 +281,9 @@ class _Validator:
             describes_liked(text, self.liked)
         if other:
             found.append(f"describes {other}")
+        wrong = false_comparison(text, self.liked)
+        if wrong:
+            found.append(f"compares falsely ({wrong})")
         found += person_claims(text, self.request.message, self.liked)
         if not _right_language(text, lang):
             found.append("wrong language")

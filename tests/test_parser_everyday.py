@@ -196,3 +196,15 @@ def test_more_like_a_title_of_another_genre_starts_a_new_request(movies: TitleMa
     assert parse_message("有没有和《让子弹飞》差不多的", movies, state, today_year=YEAR).new_topic
     # a war film: the same request goes on
     assert not parse_message("有没有和《长津湖》差不多的", movies, state, today_year=YEAR).new_topic
+
+
+@pytest.mark.parametrize("text", ["想换个手机，拍照要好", "I need a phone with a good camera"])
+def test_a_category_named_as_a_feature_of_another_is_not_a_second_category(products: TitleMatcher, text: str):
+    parsed = parse(text, products)
+    assert parsed.constraint_update.genres_include == ["phones"]
+    assert not parsed.wants_more and not parsed.replace_one  # "换个手机" is a new phone, not "another one"
+
+
+@pytest.mark.parametrize("text", ["换一部", "换个便宜点的", "换一个看看", "第二部我看过了，换一部"])
+def test_swap_words_still_ask_for_another(movies: TitleMatcher, text: str):
+    assert parse(text, movies, last=["inception-2010", "interstellar-2014"]).wants_more

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
-from chatbot.dialogue.cues import (CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, TOLERATED_AFTER, TOLERATED_BEFORE, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -185,9 +185,12 @@ class ConstraintReader:
             return
         self._genre_typos(lookup)
         text = self._masked_text()
-        for m in pattern.finditer(text):
-            if MASK in m.group() or _not_a_genre_word(text, m):
-                continue
+        matches = [m for m in pattern.finditer(text) if MASK not in m.group() and not _not_a_genre_word(text, m)]
+        if "product" in self.titles.kinds and len({lookup[m.group().lower()] for m in matches}) > 1:
+            # "a phone with a good camera", "手机拍照要好": the camera is a feature of the phone asked for
+            matches = [m for m in matches if not (FEATURE_BEFORE.search(text[:m.start()])
+                                                  or FEATURE_AFTER.match(text[m.end():]))] or matches
+        for m in matches:
             key = lookup[m.group().lower()]
             clause_start = _clause_start(text, m.start())
             before = text[clause_start : m.start()]
@@ -345,14 +348,17 @@ class ConstraintReader:
             if not self._negated(text, m.start()):
                 for genre in terms.heavy_genres:
                     _append(self.update.genres_exclude, genre)
+        products = "product" in self.titles.kinds
+        named = list(self.update.genres_include) if products else []  # categories the message names itself
         for found in terms.find_mood_genres(text):
             for genre in found.values:
                 if self._negated(text, found.start):
                     if genre not in self.update.genres_include:  # "a horror film, not too gory": still horror
                         _append(self.update.genres_exclude, genre)
+                elif named and genre not in named:
+                    continue  # "想换个手机，拍照要好": a need of the phone named, not a second category
                 elif genre not in self.update.genres_exclude:
                     _append(self.update.genres_include, genre)
-        products = "product" in self.titles.kinds
         groups: dict[tuple[int, int], list[str]] = {}  # the hard tags each phrase names (alternatives of one word)
         for found in terms.find_tags(text):
             if MASK in found.text:

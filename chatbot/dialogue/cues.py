@@ -47,6 +47,10 @@ MORE_LIKE_REF = re.compile(r"\b(?:more\s+like|similar\s+to|something\s+like)\s+(
 # "和《X》一样好笑的", "跟《X》那种": the named item is what the person wants more of
 AS_THE_NAMED_BEFORE = re.compile(r"(?:和|跟|同|与|像)\s*[《「“\"]?\s*$")
 AS_THE_NAMED_AFTER = re.compile(r"^\s*[》」”\"]?\s*(?:一样|那样|这样|似的|那种|这种|那类|这类|之类|风格)")
+# a product category named as a feature of another ("a phone with a good camera", "拍照要好")
+FEATURE_BEFORE = re.compile(r"\bwith\s+(?:a\s+|an\s+)?(?:(?:really\s+|very\s+)?(?:good|great|nice|decent|better|strong|"
+                            r"excellent|solid)\s+)?$", _I)
+FEATURE_AFTER = re.compile(r"^\s*(?:要|得|也|更|比较|很|要比较)?\s*(?:好|强|出色|清楚|清晰|不错|厉害|给力)", _I)
 # "what's the third one like?": a question about it, not "more like the third one" nor a like
 WHAT_IS_IT_LIKE = re.compile(r"(?P<head>\bwhat(?:'s|’s|\s+is|\s+are|'re)\s+[^?.!,;]{1,40}?)\s+like(?P<tail>\s*[?？.!]*\s*)$", _I)
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)
@@ -54,10 +58,12 @@ START_OVER = re.compile(
     r"\b(?:start\s+(?:over|again|afresh)|restart|reset|start\s+from\s+scratch|forget\s+(?:everything|all)|"
     r"new\s+search|clear\s+everything)\b|重新开始|重新来|重来|从头来|从头开始|清空|重新推荐|忘掉",
     _I)
+# "换一部", "换个便宜点的", "换一个看看": another one; "换个手机" (a new phone) is a request, not a swap
+SWAP = r"换一?[个部款本](?!(?![看试呢吧啊好别其新])[\u4e00-\u9fff]{2}(?![的点些一]))"
 MORE = re.compile(
     r"\b(?:closest\s+(?:thing|one|match|alternative)s?|alternatives?|something\s+else|anything\s+else|what\s+else|other\s+(?:ones|options|suggestions)|others|another|more\s+(?:options|"
     r"suggestions|ideas|please)|show\s+me\s+more|different\s+ones?|not\s+these|next\s+(?:ones|batch|page))\b"
-    r"|^\s*(?:(?:some|any|a\s+few|give\s+me|show)\s+)?more(?:\s+please)?\s*[.!?]*\s*$|更多推荐|[多再]来几[部个款本]|再推荐几[部个款本]|换一批|换一个|换一部|换一款|换一本|换个|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
+    r"|^\s*(?:(?:some|any|a\s+few|give\s+me|show)\s+)?more(?:\s+please)?\s*[.!?]*\s*$|更多推荐|[多再]来几[部个款本]|再推荐几[部个款本]|换一批|" + SWAP + r"|还有吗|还有别的|别的|其他的|再来|还需要什么|还要什么|最接近的|替代品?",
     _I)
 # foreign, seen from the Chinese-speaking regions (the catalogs' home audience)
 FOREIGN = re.compile(r"国外|外国|海外|\b(?:foreign|overseas|non-?chinese)\b", _I)
@@ -258,7 +264,7 @@ WANTS_ONE = re.compile(
     r"only\s+one|one\s+of\s+(?:them|these)|single\s+(?:best|pick)|most\s+likely|the\s+best\s+one|recommend\s+one)\b"
     r"|哪一部|哪部|哪一个|哪个|哪一款|哪款|哪本|推荐一部|推荐一个|推荐一款|选一部|选一个|选一款|一部最|最可能|最适合", _I)
 REPLACE_ONE = re.compile(r"\b(?:another\s+(?:one|please)|a\s+different\s+one|replace\s+it|swap\s+it|something\s+else\s+instead)\b"
-                         r"|换一部|换一个|换一款|换一本|换个|再来一部|再来一个|换掉", _I)
+                         r"|" + SWAP + r"|再来一部|再来一个|换掉", _I)
 # "do you have X?": a named thing that may not be in the catalog
 HAVE = re.compile(r"\b(?:do|does)\s+(?:you|the\s+(?:catalog|shop|store))\s+(?:have|carry|sell|stock|got)\s+(?:any\s+)?|"
                   r"\bhave\s+you\s+got\s+(?:any\s+)?|\bis\s+there\s+(?:a|an|any)\s+|\bany\s+chance\s+you\s+have\s+|"

@@ -263,6 +263,9 @@ WANTS_ONE = re.compile(
     r"\b(?:which\s+(?:one|movie|film|series|show|product|would|should|do|of|is|to)|pick\s+(?:one|for\s+me)|choose\s+one|just\s+one|"
     r"only\s+one|one\s+of\s+(?:them|these)|single\s+(?:best|pick)|most\s+likely|the\s+best\s+one|recommend\s+one)\b"
     r"|哪一部|哪部|哪一个|哪个|哪一款|哪款|哪本|推荐一部|推荐一个|推荐一款|选一部|选一个|选一款|一部最|最可能|最适合", _I)
+# "just one movie for tonight", "只要一部": one pick, not a list
+JUST_ONE = re.compile(r"\b(?:just|only)\s+(?:one|a\s+single)\b(?!\s+(?:of|more|thing|question))|\ba\s+single\s+(?:movie|film|show|pick)\b"
+                      r"|只要一[部个款本]|就一[部个款本]|一[部个款本]就(?:行|好|够)", _I)
 REPLACE_ONE = re.compile(r"\b(?:another\s+(?:one|please)|a\s+different\s+one|replace\s+it|swap\s+it|something\s+else\s+instead)\b"
                          r"|" + SWAP + r"|再来一部|再来一个|换掉", _I)
 # "do you have X?": a named thing that may not be in the catalog

@@ -208,3 +208,8 @@ def test_a_category_named_as_a_feature_of_another_is_not_a_second_category(produ
 @pytest.mark.parametrize("text", ["换一部", "换个便宜点的", "换一个看看", "第二部我看过了，换一部"])
 def test_swap_words_still_ask_for_another(movies: TitleMatcher, text: str):
     assert parse(text, movies, last=["inception-2010", "interstellar-2014"]).wants_more
+
+
+def test_movie_night_is_an_evening_not_the_tag_night(movies: TitleMatcher):
+    assert "night" not in parse("movie night with teenagers, they like superheroes and action", movies).soft_tags
+    assert "night" in parse("a film set at night in Tokyo", movies).soft_tags

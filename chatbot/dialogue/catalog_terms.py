@@ -134,6 +134,8 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
 # light moods: asking for them rules out the heavy genres
 LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
 # tags too broad to narrow a list by (they describe the offer, not the thing)
+_NOT_A_TAG = re.compile(r"\b(?:movie|film|date|game|games|girls'?|guys'?|family|pizza|friday|saturday|weekend|first)\s+nights?\b"
+                        r"|\b(?:a|quiet|cosy|cozy|lazy)\s+night\s+(?:in|out)\b|\bgood\s*night\b", re.IGNORECASE)
 _BROAD_TAGS = frozenset({"gift", "budget", "premium", "classic", "family", "travel", "accessory", "new"})
 
 
@@ -391,7 +393,8 @@ class CatalogTerms:
 
     def find_tags(self, text: str) -> list[Found]:
         extra = self.tag_lexicon.find(text) if self.tag_lexicon else []
-        return self._scan(self.tags, text, extra)
+        idioms = [m.span() for m in _NOT_A_TAG.finditer(text)]  # "movie night" is an evening, not the tag "night"
+        return [f for f in self._scan(self.tags, text, extra) if not any(s < f.end and f.start < e for s, e in idioms)]
 
     def find_mood_genres(self, text: str) -> list[Found]:
         return self._scan(self.mood_genres, text)

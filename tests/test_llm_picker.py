@@ -252,3 +252,20 @@ def test_echoing_the_requests_words_is_no_tie_to_the_person():
     model = FakeChatModel(answers=[pick_json([(IDS[0], "A grand and moving story, as grand as it gets.")])])
     _, outcome = run(model, role="explain", k=1, message="something grand and moving")
     assert outcome.picks[0].reason and not outcome.picks[0].personal
+
+
+@pytest.mark.parametrize("text, why", [
+    # what Qwen2.5-0.5B wrote, appended after the ranker's reasons
+    ("Cirrus Audio ANC 500 Over-Ear Headphones, 499 CNY, noise cancelling, over-ear, wireless.", "a list of facts"),
+    ("Interstellar is a sci-fi drama about a wormhole.", "says what it is"),
+    ("星际穿越是一部科幻片，讲述人类穿越虫洞的故事。", "says what it is"),
+])
+def test_a_reason_that_lists_or_defines_instead_of_saying_why_is_rejected(text, why):
+    from chatbot.llm.picker import lists_facts
+
+    model = FakeChatModel(answers=[pick_json([("interstellar-2014", text)])])
+    lang = "zh" if "星际" in text else "en"
+    _, outcome = run(model, lang=lang, candidates=make_candidates(ITEMS, ["interstellar-2014", "dune-2021"]), k=1,
+                     role="explain")
+    assert outcome.picks[0].reason == "" and any(why in r for r in outcome.rejected), outcome.rejected
+    assert not lists_facts("A warm, funny, gentle story about a bakery, like Paddington.")

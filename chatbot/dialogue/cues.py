@@ -39,7 +39,8 @@ COMPARE_AFTER = re.compile(
     r"|哪个|哪部|哪一个|哪一部|哪款|哪本|哪一款|选哪|哪个好|比较|对比|更好|比呢|比起来|比一下|[选挑]一[部个款本]|二选一|三选一",
     _I)
 MORE_LIKE = re.compile(
-    r"\b(?:more\s+like|similar|something\s+like|others?\s+like|ones?\s+like|stuff\s+like)\b"
+    r"\b(?:more\s+like|similar|something\s+like|anything\s+like|others?\s+like|ones?\s+like|stuff\s+like|"
+    r"(?:movies?|films?|shows?|series|books?)\s+(?:like|in\s+the\s+vein\s+of))\b"
     r"|类似|相似|差不多的|像这样|这样的再|同类",
     _I)
 MORE_LIKE_REF = re.compile(r"\b(?:more\s+like|similar\s+to|something\s+like)\s+(that|this|it|these|those|them)\b"

@@ -166,7 +166,7 @@ class DialogueManager:
             cards.append(item_card(item, lang, points.get(item_id, []), why))
         self._trace_candidates(turn, candidates)
         trace.picked, trace.picker = targets, "no-llm"
-        turn.state.add_shown(targets)
+        turn.state.shown_ids += [t for t in targets if t not in turn.state.shown_ids]
         yield self._finish(turn, "\n\n".join(blocks), cards)
 
     def _compare(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
@@ -315,7 +315,8 @@ class DialogueManager:
         """Paradigm 1's input: what the conversation says, made into a request by the same builder the
         ranker's weights were fitted through (people and "something new" are read from the user's words)."""
         query = parsed.query or state.last_query
-        fresh = bool(anchors) and parsed.new_topic  # "anything like <a title named afresh>?": that title leads
+        # "anything like <a title named in this message>?": that title leads, not the earlier likes and mentions
+        fresh = bool(anchors) and (parsed.new_topic or parsed.likes_a_new_title())
         tags = [] if fresh else state.interest_tags[-3:]
         words = list(dict.fromkeys(w for w in [query, *state.preferences[-3:], *tags] if w))
         constraints = state.constraints
@@ -323,7 +324,8 @@ class DialogueManager:
             liked=list(anchors) if fresh else [i for i in state.liked_ids if i not in anchors] + list(anchors),
             disliked=list(state.disliked_ids),
             mentioned=[] if fresh else list(state.mentioned_ids),
-            recommended=state.topic_shown_ids[-RECOMMENDED_MEMORY:],
+            recommended=[] if fresh else list(dict.fromkeys([*state.shown_ids[-RECOMMENDED_MEMORY:],
+                                                              *state.last_candidates])),
             rejected=list(state.last_candidates) if parsed.wants_more else [],
             recent=list(anchors) or parsed.liked_ids + parsed.mentioned_ids,
             genres=[*state.preferred_genres, *constraints.genres_include],
@@ -334,7 +336,7 @@ class DialogueManager:
             seeker_words=list(dict.fromkeys(w for w in [*state.preferences[-3:], query] if w)),
             constraints=constraints,
             exclude=list(exclude),
-            utterances=2 * state.turn_count,
+            utterances=2 if fresh else 2 * state.turn_count,
         ))
 
     def _interest_tags(self, turn: _Turn) -> None:

@@ -144,6 +144,11 @@ class ParsedMessage(BaseModel):
     beyond_list: bool = False  # "the third one" when fewer were shown
     catalog_words: bool = False  # the free text names a kind of thing the catalog's titles hold ("电饭煲有吗")
 
+    def likes_a_new_title(self) -> bool:
+        """"Anything like <a title named in this message>?": that title, not the earlier talk, says what is wanted."""
+        return self.intent == "more_like" and any(t in self.liked_ids and t not in self.referenced_ids
+                                                  for t in self.target_ids)
+
     def focus_ids(self) -> list[str]:
         """The items this message is about, for 'that one' in the next turn."""
         return self.target_ids or self.compare_ids or self.referenced_ids or (

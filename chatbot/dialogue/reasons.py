@@ -125,16 +125,18 @@ def _liked_facts(item: Item, ctx: ReasonContext) -> list[tuple[str, tuple[str, .
                 break
         if facts:
             break
-    for liked in sorted(ctx.liked, key=lambda i: i.id == cited):  # stable: the latest first, the cited one last
+    shares = []
+    for liked in ctx.liked:  # the latest first
         if liked.id == item.id:
             continue
         tags = [_tag(t, ctx.lang) for t in item.tags if t in liked.tags]
         genres = [genre_label(g, ctx.lang) for g in item.genres if g in liked.genres][:2]
-        words = [t for t in tags if t][:1] + genres
+        words = ([t for t in tags if t][:1] + genres)[:2]
         if words:
-            joined = ("、" if ctx.lang == "zh" else " ").join(words[:2])
-            facts.append(("shared", (joined, quoted_title(liked, ctx.lang))))
-            break
+            shares.append((liked, words))
+    if shares:  # the liked item sharing most; on a tie, not the one the people fact cited
+        liked, words = max(shares, key=lambda s: (len(s[1]), s[0].id != cited))
+        facts.append(("shared", (("、" if ctx.lang == "zh" else " ").join(words), quoted_title(liked, ctx.lang))))
     return facts
 
 

@@ -45,7 +45,6 @@ class DialogueState(BaseModel):
     constraints: Constraints = Field(default_factory=Constraints)
     shown_ids: list[str] = Field(default_factory=list)  # every item displayed, all turns
     last_candidates: list[str] = Field(default_factory=list)  # ids in display order, last turn
-    topic_shown_ids: list[str] = Field(default_factory=list)  # displayed since the current request began
     focus_id: str | None = None  # the item last talked about on its own ("that one")
     interest_tags: list[str] = Field(default_factory=list)
     seen_ids: list[str] = Field(default_factory=list)  # "I've seen it": never recommended again
@@ -102,8 +101,8 @@ class DialogueState(BaseModel):
             self.reset()
         elif parsed.new_topic:
             self.new_topic()
-            if parsed.intent == "more_like":  # "anything like <a title named afresh>?": the earlier suggestions
-                self.topic_shown_ids = []    # no longer say what this person is after
+        elif parsed.likes_a_new_title():
+            self.soft_tags = []  # the moods asked for before were for the earlier request
         self.turn_count += 1
         _add(self.seen_ids, parsed.seen_ids, MAX_SHOWN)
         if parsed.soft_tags:
@@ -133,16 +132,11 @@ class DialogueState(BaseModel):
         if parsed.catalog_words and parsed.query:
             _add(self.preferences, [parsed.query], MAX_PREFERENCES)  # "想要个吸尘器": the kind stays wanted
 
-    def add_shown(self, ids: list[str]) -> None:
-        """Items displayed (a list, or one item asked about): never suggested again."""
-        _add(self.shown_ids, ids, MAX_SHOWN)
-        _add(self.topic_shown_ids, ids, MAX_SHOWN)
-
     def record_shown(self, ids: list[str]) -> None:
         """What the manager displayed this turn, in display order (a new list ends an earlier choice)."""
         self.choice_ids = []
         self.last_candidates = list(dict.fromkeys(ids))
-        self.add_shown(self.last_candidates)
+        _add(self.shown_ids, self.last_candidates, MAX_SHOWN)
         if len(self.last_candidates) == 1:
             self.focus_id = self.last_candidates[0]
 

@@ -197,6 +197,13 @@ def complete_sentences(text: str, limit: int) -> str:
     return ""
 
 
+def lists_facts(text: str) -> bool:
+    """Four or more comma-separated bits, all but the first of one to three words: the candidate's line copied,
+    not a sentence."""
+    parts = [p.strip() for p in re.split(r"[,，、;；]", text.rstrip(".。!！")) if p.strip()]
+    return len(parts) >= 4 and all(len(p) <= 6 if _CJK.search(p) else len(p.split()) <= 3 for p in parts[1:])
+
+
 def _right_language(text: str, lang: str) -> bool:
     """Chinese text must hold Chinese; English text may quote a Chinese title but not be mostly Chinese."""
     cjk = len(_CJK.findall(text))
@@ -284,6 +291,10 @@ class _Validator:
         wrong = false_comparison(text, self.liked)
         if wrong:
             found.append(f"compares falsely ({wrong})")
+        if describes_liked(text, [candidate.item]):
+            found.append("says what it is, not why it fits")  # "YOLO is a comedy…", "流浪地球2是一部科幻片…"
+        if lists_facts(text):
+            found.append("a list of facts")  # "…Headphones, 499 CNY, noise cancelling, over-ear, wireless."
         found += person_claims(text, self.request.message, self.liked)
         if not _right_language(text, lang):
             found.append("wrong language")

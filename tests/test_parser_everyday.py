@@ -213,3 +213,11 @@ def test_swap_words_still_ask_for_another(movies: TitleMatcher, text: str):
 def test_movie_night_is_an_evening_not_the_tag_night(movies: TitleMatcher):
     assert "night" not in parse("movie night with teenagers, they like superheroes and action", movies).soft_tags
     assert "night" in parse("a film set at night in Tokyo", movies).soft_tags
+
+
+@pytest.mark.parametrize("text", ["is the first one ok for a 5 year old?", "is it suitable for kids?", "第二部适合小孩看吗",
+                                  "八岁的孩子能看吗"])
+def test_asking_whether_a_shown_film_suits_a_child_is_a_question_about_it(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies, last=["spirited-away-2001", "coco-2017"])
+    assert parsed.intent == "question" and parsed.question.fact == "children"
+    assert parsed.constraint_update.is_empty()  # asking about it filters nothing

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from chatbot.dialogue.cues import COLOUR_ZH
 from chatbot.dialogue.message import FactQuestion
 from chatbot.dialogue.phrases import say
+from chatbot.genres import genre_label
 from chatbot.items import Item, Lang
 from chatbot.item_text import attribute_label, join_words, person_name, price_text, quoted_title
 
@@ -61,7 +62,25 @@ def answer(question: FactQuestion, items: Sequence[Item], lang: Lang) -> str:
         return _people(items, lang)
     if question.fact in ("colour", "feature"):
         return _mentions(items, question.value, lang)
+    if question.fact == "children":
+        return "\n".join(_for_children(item, lang) for item in items)
     return _compare(items, question, lang)
+
+
+_NOT_FOR_CHILDREN = ("horror", "war", "crime", "thriller")
+
+
+def _for_children(item: Item, lang: Lang) -> str:
+    """"Is it OK for a 5 year old?": what the catalog's genres and tags say (it holds no age rating)."""
+    title = quoted_title(item, lang)
+    if item.kind == "product":
+        marked = any(t in ("for kids", "for toddlers", "for children") for t in item.tags)
+        return say(lang, "kids_product_yes" if marked else "fact_not_listed", title=title,
+                   value="适合儿童" if lang == "zh" else "suitable for children")
+    genres = join_words([genre_label(g, lang) for g in item.genres[:3]], lang)
+    key = "kids_no" if set(item.genres) & set(_NOT_FOR_CHILDREN) else "kids_yes" if "family" in item.genres \
+        else "kids_unsure"
+    return say(lang, key, title=title, genres=genres)
 
 
 def _compare(items: Sequence[Item], question: FactQuestion, lang: Lang) -> str:

@@ -301,6 +301,11 @@ HOW = re.compile(r"\bhow\s+(?:much|long|heavy|big|many)\b|多少|多久|多长|�
 MORE_WORDS = re.compile(r"\b(?:more|most|bigger|biggest|larger|largest|higher|highest|longer|longest|better|best)\b|更大|更多|更高|更长|最大|最多|最高|最长|更好", _I)
 LESS_WORDS = re.compile(r"\b(?:less|least|smaller|smallest|lower|lowest|fewer|shorter)\b|更小|更少|更低|最小|最少|最低", _I)
 FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, pattern)
+    ("children", "which", re.compile(
+        r"\b(?:ok(?:ay)?|suitable|appropriate|fine|safe|good|alright|right)\s+(?:for|to\s+watch\s+with)\s+(?:a\s+|an\s+|my\s+|the\s+|"
+        r"young\s+|little\s+|small\s+)*(?:\d+[-\s]?(?:year|yr)s?[-\s]?olds?|kids?|children|child|toddlers?|little\s+ones)\b"
+        r"|\bkid-?friendly\b|\bfor\s+kids\b\?|适合(?:小孩|孩子|儿童|小朋友)|(?:小孩|孩子|儿童|小朋友|[\d一二三四五六七八九十]+岁(?:的)?(?:孩子|小孩)?)"
+        r"(?:能|可以)(?:看|玩|用)", _I)),
     ("price", "min", re.compile(r"\bcheap(?:er|est)\b|\bless\s+expensive\b|\blower\s+price\b|更便宜|最便宜|便宜", _I)),
     ("price", "max", re.compile(r"\b(?:more|most)\s+expensive\b|\bpricier\b|更贵|最贵", _I)),
     ("price", "which", re.compile(r"\bhow\s+much\b|\bprice\b|\bcost\b|多少钱|价格|价钱|售价|几块", _I)),

@@ -19,7 +19,8 @@ ConstraintField = Literal["kinds", "genres_include", "genres_exclude", "year_min
                           "price_max", "languages", "countries", "people", "people_all", "people_exclude", "tags_any", "tags_and",
                           "tags_exclude"]
 Role = Literal["liked", "disliked", "mentioned", "compare", "ask", "more_like", "seen"]
-Fact = Literal["price", "weight", "battery", "year", "runtime", "people", "colour", "feature", "size", "attribute"]
+Fact = Literal["price", "weight", "battery", "year", "runtime", "people", "colour", "feature", "size", "attribute",
+               "children"]
 Direction = Literal["min", "max", "which"]
 
 

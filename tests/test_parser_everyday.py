@@ -221,3 +221,11 @@ def test_asking_whether_a_shown_film_suits_a_child_is_a_question_about_it(movies
     parsed = parse(text, movies, last=["spirited-away-2001", "coco-2017"])
     assert parsed.intent == "question" and parsed.question.fact == "children"
     assert parsed.constraint_update.is_empty()  # asking about it filters nothing
+
+
+@pytest.mark.parametrize("text, role", [("他还拍过什么", "director"), ("what else has he directed?", "director"),
+                                        ("她还演过什么", "cast"), ("other films with her?", "cast")])
+def test_their_other_works_names_the_person_of_the_film_in_focus(movies: TitleMatcher, text: str, role: str):
+    parsed = parse(text, movies, last=["parasite-2019"])
+    person = movies.get("parasite-2019").people[role][0]
+    assert parsed.constraint_update.people == [person] and parsed.intent == "recommend" and parsed.new_topic

@@ -52,6 +52,13 @@ AS_THE_NAMED_AFTER = re.compile(r"^\s*[》」”\"]?\s*(?:一样|那样|这样|�
 FEATURE_BEFORE = re.compile(r"\bwith\s+(?:a\s+|an\s+)?(?:(?:really\s+|very\s+)?(?:good|great|nice|decent|better|strong|"
                             r"excellent|solid)\s+)?$", _I)
 FEATURE_AFTER = re.compile(r"^\s*(?:要|得|也|更|比较|很|要比较)?\s*(?:好|强|出色|清楚|清晰|不错|厉害|给力)", _I)
+# "他还拍过什么", "what else has he directed?": the films of the person just talked about
+THEIR_OTHER_WORKS = re.compile(
+    r"(?:他|她)(?:还|又|都)?(?:拍|导|执导|导演|演|主演|出演)过(?:什么|哪些|啥|别的|其他)|(?:他|她)的(?:其他|别的)(?:作品|电影|片子|片)?"
+    r"|(?:他|她)还有(?:什么|哪些|别的|其他)(?:作品|电影|片子)"
+    r"|\bwhat\s+else\s+(?:did|has|have)\s+(?:he|she|they)\s+(?P<act>directed|direct|made|make|done|do|been\s+in|starred\s+in|star\s+in)"
+    r"|\b(?:other|more)\s+(?:films?|movies?|work)\s+(?:by|from|with)\s+(?:him|her|them)\b|\b(?:his|her)\s+other\s+(?:films?|movies?|work)\b", _I)
+ACTING = re.compile(r"演|\b(?:been|star(?:red)?)\s+in\b|\bwith\s+(?:him|her)\b", _I)
 # "what's the third one like?": a question about it, not "more like the third one" nor a like
 WHAT_IS_IT_LIKE = re.compile(r"(?P<head>\bwhat(?:'s|’s|\s+is|\s+are|'re)\s+[^?.!,;]{1,40}?)\s+like(?P<tail>\s*[?？.!]*\s*)$", _I)
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
 from chatbot.dialogue.answers import best_of
-from chatbot.dialogue.cues import (COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
+from chatbot.dialogue.cues import (ACTING, THEIR_OTHER_WORKS, COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
                                    NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHAT_IS_IT_LIKE, WHY, ZH_DIGITS)
@@ -95,6 +95,7 @@ class _Parse(ConstraintReader):
         start_over = bool(START_OVER.search(self._masked_text()))
         self._roles(mentions)
         self._people_and_countries()
+        self._their_other_works()
         self._years()
         self._prices()
         self._genres()
@@ -111,7 +112,21 @@ class _Parse(ConstraintReader):
         decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         self._like_a_new_title(out)
+        if out.new_topic and self.update.people and THEIR_OTHER_WORKS.search(self.text):
+            out.intent = "recommend"  # a new list of that person's films, not a narrowing of the last one
         return out
+
+    def _their_other_works(self) -> None:
+        """"他还拍过什么" after a film: that film's director (its lead, for "演过"), as a fresh request."""
+        m = THEIR_OTHER_WORKS.search(self.text)
+        focus = self.context.focus_id or (self.context.last_ids[0] if self.context.last_ids else None)
+        item = self.titles.get(focus) if m and focus and not self.update.people else None
+        if item is None:
+            return
+        names = item.people.get("cast" if ACTING.search(m.group()) else "director", [])[:1]
+        if names:
+            self.update.people = names
+            self.out.new_topic = True  # (that film itself was shown, so it is not suggested again)
 
     def _like_a_new_title(self, out: ParsedMessage) -> None:
         """'Anything like Let the Bullets Fly?' after war films: a title named afresh, of none of the genres asked

@@ -229,3 +229,13 @@ def test_their_other_works_names_the_person_of_the_film_in_focus(movies: TitleMa
     parsed = parse(text, movies, last=["parasite-2019"])
     person = movies.get("parasite-2019").people[role][0]
     assert parsed.constraint_update.people == [person] and parsed.intent == "recommend" and parsed.new_topic
+
+
+@pytest.mark.parametrize("text, fact, direction", [("anything lighter?", "weight", "min"), ("有没有大一点的", "size", "max"),
+                                                   ("a smaller one?", "size", "min"), ("有没有轻一点的", "weight", "min")])
+def test_a_size_or_weight_critique_asks_past_the_items_shown(products: TitleMatcher, text: str, fact: str,
+                                                             direction: str):
+    parsed = parse(text, products, last=["p-trailwren-family-4-tent", "p-nordpeak-summit-2-tent"])
+    assert parsed.intent == "refine" and (parsed.beyond.fact, parsed.beyond.direction) == (fact, direction)
+    assert parse("which one is lighter?", products, last=["p-trailwren-family-4-tent",
+                                                          "p-nordpeak-summit-2-tent"]).intent == "question"

@@ -26,7 +26,7 @@ _FACT_NAMES = {"weight": ("weight", "重量"), "battery": ("battery life", "续�
                "size": ("size or capacity", "尺寸或容量"), "price": ("price", "价格"), "year": ("year", "年份")}
 
 
-def _measure(item: Item, fact: str, key: str = "") -> tuple[float, str] | None:
+def measure_of(item: Item, fact: str, key: str = "", lang: str = "en") -> tuple[float, str] | None:
     """(comparable value, shown text) of a measured fact, or None when the catalog does not hold it."""
     if fact == "attribute":
         value = item.attributes.get(key)
@@ -42,15 +42,27 @@ def _measure(item: Item, fact: str, key: str = "") -> tuple[float, str] | None:
         value = item.attributes.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             shown = f"{value:g} {key.rsplit('_', 1)[-1].replace('hours', 'h').replace('with', '')}".strip()
-            return (value * scale if scale is not None else float(value), shown)
+            return (value * scale if scale is not None else float(value), _units(shown, lang))
     return None
+
+
+_UNITS = {"l": ("L", "升"), "people": ("people", "人"), "inch": ("inch", "英寸"), "days": ("days", "天"),
+          "h": ("h", "小时"), "min": ("min", "分钟"), "mah": ("mAh", "mAh")}
+
+
+def _units(shown: str, lang: str) -> str:
+    number, _, unit = shown.partition(" ")
+    names = _UNITS.get(unit.lower())
+    if names is None:
+        return shown
+    return f"{number}{names[1]}" if lang == "zh" else f"{number} {names[0]}"
 
 
 def best_of(question: FactQuestion, items: Sequence[Item]) -> Item | None:
     """The item a comparative question points at ("the cheapest"), or None (no direction, no facts)."""
     if question.direction == "which" or question.fact in ("people", "colour", "feature"):
         return None
-    known = [(item, m) for item in items if (m := _measure(item, question.fact, question.value)) is not None]
+    known = [(item, m) for item in items if (m := measure_of(item, question.fact, question.value)) is not None]
     if not known:
         return None
     return (min if question.direction == "min" else max)(known, key=lambda pair: pair[1][0])[0]
@@ -89,7 +101,7 @@ def _compare(items: Sequence[Item], question: FactQuestion, lang: Lang) -> str:
         name = zh if lang == "zh" and zh else en
     else:
         name = _FACT_NAMES[question.fact][lang == "zh"]
-    known = [(item, m) for item in items if (m := _measure(item, question.fact, question.value)) is not None]
+    known = [(item, m) for item in items if (m := measure_of(item, question.fact, question.value, lang)) is not None]
     unknown = [item for item in items if all(item is not k for k, _ in known)]
     lines: list[str] = []
     if known and question.direction != "which" and len(known) >= 2:

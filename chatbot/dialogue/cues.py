@@ -332,6 +332,13 @@ FACT_WORDS: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, patt
                                    r"\bwho(?:'s|\s+is)\s+the\s+director\b|\bwhich\s+brand\b|\bwho\s+makes\b|谁导|谁拍|导演是|谁演|主演是|演员|哪个牌子|什么牌子|品牌是|谁写|作者", _I)),
     ("size", "max", re.compile(r"\bbigg(?:er|est)\b|\blarg(?:er|est)\b|\bmore\s+capacity\b|更大|最大|容量", _I)),
 ]
+# "anything lighter?", "有没有大一点的": more or less of a measured fact than the items just shown
+MEASURE_CRITIQUES: list[tuple[str, str, re.Pattern[str]]] = [  # (fact, direction, pattern)
+    ("weight", "min", re.compile(r"\blighter\b|\bless\s+heavy\b|更轻|轻一点|轻一些|轻点|轻些", _I)),
+    ("weight", "max", re.compile(r"\bheavier\b|更重|重一点|重一些", _I)),
+    ("size", "max", re.compile(r"\b(?:bigger|larger|roomier)\b|\bmore\s+(?:room|space|capacity)\b|更大|大一点|大一些|大点|大些|容量大", _I)),
+    ("size", "min", re.compile(r"\b(?:smaller|more\s+compact)\b|更小|小一点|小一些|小点|小些", _I)),
+]
 COLOURS = re.compile(r"\b(black|white|red|blue|green|pink|grey|gray|silver|gold|purple|yellow|orange|brown|beige)\b"
                      r"|(黑色|白色|红色|蓝色|绿色|粉色|灰色|银色|金色|紫色|黄色|橙色|棕色|米色|黑|白)", _I)
 COLOUR_ZH = {"黑色": "black", "黑": "black", "白色": "white", "白": "white", "红色": "red", "蓝色": "blue", "绿色": "green",

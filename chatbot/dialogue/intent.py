@@ -11,7 +11,7 @@ import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
 from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
-                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
+                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MEASURE_CRITIQUES, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
@@ -45,6 +45,11 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
         out.intent, out.constraint_update, out.soft_tags = "question", ConstraintUpdate(), []
         out.target_ids = _question_targets(out, raw, context)
         return
+    if products and context.last_ids and not (out.liked_ids or out.compare_ids or out.referenced_ids):
+        for fact, direction, pattern in MEASURE_CRITIQUES:
+            if pattern.search(raw):  # "anything lighter?": the same kind of thing, lighter than those shown
+                out.intent, out.beyond, out.wants_more = "refine", FactQuestion(fact=fact, direction=direction), True
+                return
     if out.compare_ids and (len(out.compare_ids) >= 2 or COMPARE_AFTER.search(text) or COMPARE_BEFORE.search(text)):
         out.intent = "compare"
         return

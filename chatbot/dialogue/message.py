@@ -136,6 +136,7 @@ class ParsedMessage(BaseModel):
     query: str = ""  # free text left for retrieval
     soft_tags: list[str] = Field(default_factory=list)  # moods and themes asked for: ranked first, not required
     question: FactQuestion | None = None  # a question about shown items, answered from the catalog's facts
+    beyond: FactQuestion | None = None  # "anything lighter?": items past the shown ones on a measured fact
     missing: str = ""  # "Do you have AirPods?": a named thing the catalog does not hold
     wants_one: bool = False  # "recommend one", "which one", "推荐一部": one pick and a runner-up
     replace_one: bool = False  # "another one please", "换一部": one new item instead of a new list

@@ -349,13 +349,15 @@ class ConstraintReader:
                 for genre in terms.heavy_genres:
                     _append(self.update.genres_exclude, genre)
         products = "product" in self.titles.kinds
-        named = list(self.update.genres_include) if products else []  # categories the message names itself
+        named = list(self.update.genres_include)  # genres or categories the message names itself
         for found in terms.find_mood_genres(text):
             for genre in found.values:
                 if self._negated(text, found.start):
                     if genre not in self.update.genres_include:  # "a horror film, not too gory": still horror
                         _append(self.update.genres_exclude, genre)
                 elif named and genre not in named:
+                    if not products:  # "全家看的动画电影": animation is asked for, family a wish that ranks first
+                        _append(self.out.preferred_genres, genre)
                     continue  # "想换个手机，拍照要好": a need of the phone named, not a second category
                 elif genre not in self.update.genres_exclude:
                     _append(self.update.genres_include, genre)

@@ -295,6 +295,8 @@ OTHER_PEOPLE = re.compile(r"\b(?:different|another|other)\s+(?:director|filmmake
 # a general-knowledge question, not a request ("what's the capital of France?", "法国的首都是哪里")
 GENERAL_QUESTION = re.compile(r"^\s*(?:what|who|where|when|how)(?:'s|\s+is|\s+are|\s+was|\s+were|\s+do|\s+does|\s+did|\s+many|\s+much)\b"
                               r"|(?:是哪里|在哪里?|是谁|几点|多少度|首都|天气)", _I)
+# questions no catalog answers, whatever else they name ("what's the weather like in Paris?")
+NEVER_CATALOG = re.compile(r"\b(?:weather|forecast|temperature\s+(?:in|today|tomorrow))\b|天气|气温|下雨吗", _I)
 NEW_TOPIC = re.compile(r"\b(?:now|next|new\s+(?:request|topic|search)|different\s+(?:question|thing|topic)|"
                        r"another\s+(?:thing|question|gift|present)|also\s+(?:need|want)|separately)\b|^\s*and\s+(?:a|an|some)\b"
                        r"|换个话题|另外|还要给|再给|另一个问题|新的需求|还想买|还想要|还要买|也想买|再买", _I)

@@ -11,7 +11,7 @@ import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
 from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
-                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MEASURE_CRITIQUES, MORE_LIKE, MORE_WORDS, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
+                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MEASURE_CRITIQUES, MORE_LIKE, MORE_WORDS, NEVER_CATALOG, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
@@ -235,8 +235,9 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
         out.intent = "unknown"
         out.off_topic = bool(out.query) and not DOMAIN.search(raw)
     if out.intent in ("recommend", "refine") and GENERAL_QUESTION.search(raw) and not DOMAIN.search(raw) \
-            and not _names_anything(out):
+            and (not _names_anything(out) or NEVER_CATALOG.search(raw)):
         out.intent, out.off_topic, out.new_topic = "unknown", True, False  # "what's the capital of France?"
+        out.preferences, out.soft_tags = [], []  # nothing of it is a wish to remember ("Paris" in a weather question)
 
 
 def _names_anything(out: ParsedMessage) -> bool:

@@ -99,7 +99,8 @@ class DialogueManager:
         first_turn = session.state.turn_count == 0
         parsed = parse_message(clean.text, engine.titles, session.state.parse_context())
         turn.trace.timings_ms["parse"] = _ms(started)
-        if turn.model is not None and self.settings.llm_extraction and parsed.intent == "unknown":
+        if turn.model is not None and self.settings.llm_extraction and parsed.intent == "unknown" \
+                and not parsed.off_topic:  # the parser knows the catalog cannot answer it: no model guess
             # the model reads the message only when the parser found nothing to act on
             turn.trace.notes += extract_and_merge(turn.model, clean.text, parsed, engine.titles,
                                                   budget.extraction_deadline - time.monotonic(), engine.kind)

@@ -282,7 +282,8 @@ class _Validator:
             return ["garbled"]
         candidate = self.by_id[item_id]
         related = [self.request.items[r.detail] for r in candidate.reasons if r.detail in self.request.items]
-        found = FactChecker(candidate.item, [*related, *self.liked], self.request.message).problems(text)
+        found = FactChecker(candidate.item, [*related, *self.liked],  # their numbers: said now or earlier
+                            f"{self.request.message} {self.request.wants}").problems(text)
         other = describes_other(text, candidate.item, [c.item for c in self.request.candidates],
                                 self.liked_titles) or \
             describes_liked(text, self.liked)

@@ -239,3 +239,10 @@ def test_a_size_or_weight_critique_asks_past_the_items_shown(products: TitleMatc
     assert parsed.intent == "refine" and (parsed.beyond.fact, parsed.beyond.direction) == (fact, direction)
     assert parse("which one is lighter?", products, last=["p-trailwren-family-4-tent",
                                                           "p-nordpeak-summit-2-tent"]).intent == "question"
+
+
+def test_live_action_means_not_animated(movies: TitleMatcher):
+    update = parse("any live-action ones?", movies, last=["spirited-away-2001"]).constraint_update
+    assert update.genres_exclude == ["animation"] and "action" not in update.genres_include
+    assert parse("有没有真人版的", movies).constraint_update.genres_exclude == ["animation"]
+    assert parse("not live action please", movies).constraint_update.genres_include == ["animation"]

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
-from chatbot.dialogue.cues import (FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (LIVE_ACTION, FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, TOLERATED_AFTER, TOLERATED_BEFORE, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -230,6 +230,14 @@ class ConstraintReader:
 
     def _languages_and_kinds(self) -> None:
         text = self._masked_text()
+        live = LIVE_ACTION.search(text)
+        if live and "animation" in self.titles.genres:
+            if self._negated(text, live.start()):
+                _append(self.update.genres_include, "animation")  # "not live action": animated
+            else:
+                _append(self.update.genres_exclude, "animation")  # "any live-action ones?": not animated
+                _remove(self.update.genres_include, "animation")
+                _remove(self.out.preferred_genres, "animation")
         if self.titles.languages:
             for pattern, codes in LANGUAGES:
                 for m in pattern.finditer(text):

@@ -59,6 +59,7 @@ THEIR_OTHER_WORKS = re.compile(
     r"|\bwhat\s+else\s+(?:did|has|have)\s+(?:he|she|they)\s+(?P<act>directed|direct|made|make|done|do|been\s+in|starred\s+in|star\s+in)"
     r"|\b(?:other|more)\s+(?:films?|movies?|work)\s+(?:by|from|with)\s+(?:him|her|them)\b|\b(?:his|her)\s+other\s+(?:films?|movies?|work)\b", _I)
 ACTING = re.compile(r"演|\b(?:been|star(?:red)?)\s+in\b|\bwith\s+(?:him|her)\b", _I)
+LIVE_ACTION = re.compile(r"\blive[-\s]?action\b|真人(?:版|电影|片|拍摄)?", _I)
 # "what's the third one like?": a question about it, not "more like the third one" nor a like
 WHAT_IS_IT_LIKE = re.compile(r"(?P<head>\bwhat(?:'s|’s|\s+is|\s+are|'re)\s+[^?.!,;]{1,40}?)\s+like(?P<tail>\s*[?？.!]*\s*)$", _I)
 WHY = re.compile(r"\bwhy\b|为什么|为啥|理由|原因", _I)

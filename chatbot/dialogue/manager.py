@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from chatbot.config import Settings
-from chatbot.dialogue.answers import answer, best_of, measure_of
+from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.cards import item_card, user_state_text
 from chatbot.dialogue.cues import JUST_ONE, REPLACE_ONE
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
@@ -30,7 +30,7 @@ from langchain_core.language_models import BaseChatModel
 from chatbot.engine import CatalogEngine
 from chatbot.items import Item, Lang
 from chatbot.dialogue.model_step import ModelStep, note_line, render_reply
-from chatbot.dialogue.selection import cheapest_fitting_the_rest, ranked_candidates
+from chatbot.dialogue.selection import cheapest_fitting_the_rest, past_the_shown, ranked_candidates
 from chatbot.llm.budget import TurnBudget
 from chatbot.llm.factory import LLMHandle
 from chatbot.llm.picker import Pick, PickRequest
@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_COMPARE = 5
 MAX_ABOUT = 3
-MORE_OF = {"weight_min": ("lighter", "轻"), "weight_max": ("heavier", "重"), "size_max": ("bigger", "大"),
-           "size_min": ("smaller", "小")}
 SMALL_TALK_PHRASE = {"greeting": "greeting", "thanks": "thanks", "bye": "thanks", "other": "small_talk"}
 
 
@@ -255,33 +253,19 @@ class DialogueManager:
         yield from self._pick(turn, candidates, MAX_ABOUT, f"{head}\n{say(lang, 'missing_alternatives')}")
 
     def _beyond(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate] | None:
-        """'Anything lighter?' / '有没有大一点的': the same kind of thing as the items just shown, past the lightest
-        (biggest...) of them; None when the catalog does not measure what was shown that way."""
-        engine, state, lang, want = turn.engine, turn.state, turn.lang, parsed.beyond
-        shown = [engine.items[i] for i in turn.previous if i in engine.items]
-        measured = [(item, m) for item in shown if (m := measure_of(item, want.fact, lang=lang)) is not None]
-        if not measured:
+        """'Anything lighter?' / '有没有大一点的': the same kind of thing past the lightest (biggest...) item shown,
+        or a plain 'nothing is'; None when the catalog does not measure what was shown that way."""
+        want, lang = parsed.beyond, turn.lang
+        found = past_the_shown(turn.engine, turn.state, turn.previous, want, lang)
+        if found is None:
             return None
-        best, (bound, value) = (min if want.direction == "min" else max)(measured, key=lambda pair: pair[1][0])
-        kinds = (set(best.tags) & engine.titles.terms.kind_tags) or set(best.tags[:1])  # the kind of the one to beat
-        genres = set(best.genres)
-        gone = {*state.shown_ids, *state.disliked_ids, *state.seen_ids}
-
-        def past(item: Item) -> bool:
-            m = measure_of(item, want.fact)
-            return m is not None and (m[0] < bound if want.direction == "min" else m[0] > bound)
-
-        pool = [i.id for i in engine.items.values() if i.id not in gone and state.constraints.accepts(i) and past(i)
-                and (set(i.tags) & kinds if kinds else set(i.genres) & genres)]
-        title = quoted_title(best, lang)
+        best, value, pool = found
+        title, key = quoted_title(best, lang), f"{want.fact}_{want.direction}"
         if not pool:
-            more = MORE_OF[f"{want.fact}_{want.direction}"][lang == "zh"]
-            return iter([self._finish(turn, say(lang, "nothing_beyond", title=title, value=value, more=more),
-                                      turn.session.cards)])
-        request = self._request(state, parsed, exclude=[])
-        candidates = engine.ranker.rank(request, k=self.settings.recommendations_per_turn, only_ids=pool)
-        return self._pick(turn, candidates, len(candidates),
-                          say(lang, f"beyond_{want.fact}_{want.direction}", title=title, value=value))
+            return iter([self._finish(turn, say(lang, f"nothing_beyond_{key}", title=title, value=value), turn.session.cards)])
+        candidates = turn.engine.ranker.rank(self._request(turn.state, parsed, exclude=[]),
+                                             k=self.settings.recommendations_per_turn, only_ids=pool)
+        return self._pick(turn, candidates, len(candidates), say(lang, f"beyond_{key}", title=title, value=value))
 
     def _recommend(self, turn: _Turn, parsed: ParsedMessage) -> Iterator[TurnUpdate]:
         engine, state, lang = turn.engine, turn.state, turn.lang

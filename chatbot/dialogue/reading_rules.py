@@ -48,6 +48,8 @@ def not_a_genre_word(text: str, m: re.Match[str]) -> bool:
     word = m.group()
     if _CJK.search(word):
         return False
+    if word.lower() == "action" and re.search(r"\blive[-\s]?$", text[max(0, m.start() - 6): m.start()], _I):
+        return True  # "live-action": filmed with actors, not the action genre
     return bool(_VERB_AFTER.match(text, m.end()) and not word.lower().endswith("s")) or bool(
         _PLACE_BEFORE.search(text[max(0, m.start() - 12): m.start()]))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chatbot.dialogue.answers import measure_of
+from chatbot.dialogue.message import FactQuestion
 from chatbot.dialogue.state import DialogueState
 from chatbot.engine import CatalogEngine
 from chatbot.filters import Constraints
@@ -74,3 +76,24 @@ def _loosen_tags(engine: CatalogEngine, request: RankRequest) -> bool:
         return True
     others = request.constraints.model_copy(update={"tags_any": [], "tags_and": [], "genres_include": []})
     return any(others.accepts(engine.items[i]) for i in terms.items_tagged(tags) if i in engine.items)
+
+
+def past_the_shown(engine: CatalogEngine, state: DialogueState, shown_ids: Sequence[str], want: FactQuestion,
+                   lang: str) -> tuple[Item, str, list[str]] | None:
+    """'Anything lighter?': (the shown item to beat, its value as shown, the ids of the same kind of item past it
+    that still fit the filters and were not shown); None when no shown item has that measure."""
+    shown = [engine.items[i] for i in shown_ids if i in engine.items]
+    measured = [(item, m) for item in shown if (m := measure_of(item, want.fact, lang=lang)) is not None]
+    if not measured:
+        return None
+    best, (bound, value) = (min if want.direction == "min" else max)(measured, key=lambda pair: pair[1][0])
+    kinds = (set(best.tags) & engine.titles.terms.kind_tags) or set(best.tags[:1])  # the kind of the one to beat
+    gone = {*state.shown_ids, *state.disliked_ids, *state.seen_ids}
+
+    def past(item: Item) -> bool:
+        m = measure_of(item, want.fact)
+        return m is not None and (m[0] < bound if want.direction == "min" else m[0] > bound)
+
+    pool = [i.id for i in engine.items.values() if i.id not in gone and state.constraints.accepts(i) and past(i)
+            and (set(i.tags) & kinds if kinds else set(i.genres) & set(best.genres))]
+    return best, value, pool

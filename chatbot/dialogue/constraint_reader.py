@@ -13,10 +13,10 @@ from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
 from chatbot.dialogue.cues import (LIVE_ACTION, FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
-                                   PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, TOLERATED_AFTER, TOLERATED_BEFORE, YEAR_PATTERNS,
+                                   PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
 from chatbot.dialogue.message import ConstraintUpdate, ParsedMessage
-from chatbot.dialogue.reading_rules import fix_word_typos, clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word
+from chatbot.dialogue.reading_rules import fix_word_typos, clashing_fields, combine_tag_groups as _combine, not_a_genre_word as _not_a_genre_word, asked as _asked
 from chatbot.dialogue.numbers import count as _count, decade_start as _decade_start, middle as _middle, numbers as _numbers
 from chatbot.dialogue.titles import TitleMatcher
 from chatbot.filters import Constraints
@@ -445,9 +445,3 @@ def _append(target: list[str], value: str) -> None:
 def _remove(target: list[str], value: str) -> None:
     if value in target:
         target.remove(value)
-
-
-def _asked(cue: re.Pattern[str], text: str) -> bool:
-    """`cue` is in `text` as a wish, not as something merely allowed ("老片子也没关系", "I don't mind old films")."""
-    return any(not TOLERATED_AFTER.search(text[m.end():]) and not TOLERATED_BEFORE.search(text[:m.start()])
-               for m in cue.finditer(text))

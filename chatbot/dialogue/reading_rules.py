@@ -1,5 +1,5 @@
 """Small rules of reading a request: tag phrases that must hold together, a genre's name used as a verb or a
-place, and old filters that give way to a new request they clash with."""
+place, an era allowed rather than asked for, and old filters that give way to a new request they clash with."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rapidfuzz.distance import OSA
 
 from chatbot.dialogue.catalog_terms import CatalogTerms
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
+from chatbot.dialogue.cues import TOLERATED_AFTER, TOLERATED_BEFORE
 from chatbot.dialogue.message import ConstraintField, ConstraintUpdate
 from chatbot.filters import Constraints
 from chatbot.items import Item
@@ -42,6 +43,12 @@ def combine_tag_groups(groups: list[list[str]], terms: CatalogTerms) -> tuple[li
 # "book me a flight", "book a table": a genre's name used as a verb; "work from home", "at home": a place
 _VERB_AFTER = re.compile(r"\s+(?:me|us|him|her|them|a|an|my|our|your)\b", _I)
 _PLACE_BEFORE = re.compile(r"\b(?:from|at)\s+(?:my\s+|our\s+)?$", _I)
+
+
+def asked(cue: re.Pattern[str], text: str) -> bool:
+    """`cue` is in `text` as a wish, not as something merely allowed ("老片子也没关系", "I don't mind old films")."""
+    return any(not TOLERATED_AFTER.search(text[m.end():]) and not TOLERATED_BEFORE.search(text[:m.start()])
+               for m in cue.finditer(text))
 
 
 def not_a_genre_word(text: str, m: re.Match[str]) -> bool:

@@ -133,9 +133,10 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
 }
 # light moods: asking for them rules out the heavy genres
 LIGHT_WORDS = re.compile(r"轻松|治愈|温馨|开心|欢乐|不那么沉重|feel-?good|light-?hearted|uplifting|cheerful|wholesome|cosy|cozy", _I)
-# tags too broad to narrow a list by (they describe the offer, not the thing)
+# phrases that hold a tag's word without meaning the tag ("movie night" is an evening, not the tag "night")
 _NOT_A_TAG = re.compile(r"\b(?:movie|film|date|game|games|girls'?|guys'?|family|pizza|friday|saturday|weekend|first)\s+nights?\b"
                         r"|\b(?:a|quiet|cosy|cozy|lazy)\s+night\s+(?:in|out)\b|\bgood\s*night\b", re.IGNORECASE)
+# tags too broad to narrow a list by (they describe the offer, not the thing)
 _BROAD_TAGS = frozenset({"gift", "budget", "premium", "classic", "family", "travel", "accessory", "new"})
 
 
@@ -393,7 +394,7 @@ class CatalogTerms:
 
     def find_tags(self, text: str) -> list[Found]:
         extra = self.tag_lexicon.find(text) if self.tag_lexicon else []
-        idioms = [m.span() for m in _NOT_A_TAG.finditer(text)]  # "movie night" is an evening, not the tag "night"
+        idioms = [m.span() for m in _NOT_A_TAG.finditer(text)]
         return [f for f in self._scan(self.tags, text, extra) if not any(s < f.end and f.start < e for s, e in idioms)]
 
     def find_mood_genres(self, text: str) -> list[Found]:

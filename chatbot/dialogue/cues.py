@@ -56,7 +56,7 @@ FEATURE_AFTER = re.compile(r"^\s*(?:要|得|也|更|比较|很|要比较)?\s*(?:
 THEIR_OTHER_WORKS = re.compile(
     r"(?:他|她)(?:还|又|都)?(?:拍|导|执导|导演|演|主演|出演)过(?:什么|哪些|啥|别的|其他)|(?:他|她)的(?:其他|别的)(?:作品|电影|片子|片)?"
     r"|(?:他|她)还有(?:什么|哪些|别的|其他)(?:作品|电影|片子)"
-    r"|\bwhat\s+else\s+(?:did|has|have)\s+(?:he|she|they)\s+(?P<act>directed|direct|made|make|done|do|been\s+in|starred\s+in|star\s+in)"
+    r"|\bwhat\s+else\s+(?:did|has|have)\s+(?:he|she|they)\s+(?:directed|direct|made|make|done|do|been\s+in|starred\s+in|star\s+in)"
     r"|\b(?:other|more)\s+(?:films?|movies?|work)\s+(?:by|from|with)\s+(?:him|her|them)\b|\b(?:his|her)\s+other\s+(?:films?|movies?|work)\b", _I)
 ACTING = re.compile(r"演|\b(?:been|star(?:red)?)\s+in\b|\bwith\s+(?:him|her)\b", _I)
 LIVE_ACTION = re.compile(r"\blive[-\s]?action\b|真人(?:版|电影|片|拍摄)?", _I)

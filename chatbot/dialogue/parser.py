@@ -132,9 +132,9 @@ class _Parse(ConstraintReader):
         """'Anything like Let the Bullets Fly?' after war films: a title named afresh, of none of the genres asked
         for so far, starts a new request (the earlier filters were for the earlier one)."""
         genres = {*self.context.constraints.genres_include, *self.context.preferred_genres}
-        named = [self.titles.get(i) for i in out.target_ids if i in out.liked_ids and i not in out.referenced_ids]
-        if out.intent != "more_like" or not genres or not named or out.constraint_update.genres_include:
+        if not genres or out.constraint_update.genres_include or not out.likes_a_new_title():
             return
+        named = [self.titles.get(i) for i in out.target_ids if i in out.liked_ids and i not in out.referenced_ids]
         if all(item is not None and not genres & set(item.genres) for item in named):
             out.new_topic = True
 

@@ -286,3 +286,14 @@ def test_a_new_request_does_not_inherit_the_old_filters(service):
     items = items_of(service, "products")
     assert update.cards and all("coffee" in items[i].tags for i in ids(update))
     assert session.state.constraints.price_max is None
+
+
+def test_top_rated_puts_the_best_loved_of_what_fits_first(service):
+    session = service.new_session("movies", "en")
+    first = turn(service, session, "recommend a crime movie")
+    again = turn(service, session, "top rated ones please")
+    items = items_of(service, "movies")
+    shown = [items[i] for i in ids(again)]
+    assert shown and all("crime" in item.genres for item in shown) and not set(ids(again)) & set(ids(first))
+    pops = [item.popularity or 0.0 for item in shown]
+    assert pops == sorted(pops, reverse=True), "the best-loved first"

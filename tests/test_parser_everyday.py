@@ -246,3 +246,9 @@ def test_live_action_means_not_animated(movies: TitleMatcher):
     assert update.genres_exclude == ["animation"] and "action" not in update.genres_include
     assert parse("有没有真人版的", movies).constraint_update.genres_exclude == ["animation"]
     assert parse("not live action please", movies).constraint_update.genres_include == ["animation"]
+
+
+@pytest.mark.parametrize("text", ["要评分高的", "top rated ones please", "口碑好的有吗"])
+def test_asking_for_the_best_loved_is_a_request_not_off_topic(movies: TitleMatcher, text: str):
+    parsed = parse(text, movies, last=["inception-2010"])
+    assert parsed.wants_acclaimed and parsed.intent == "refine" and not parsed.off_topic

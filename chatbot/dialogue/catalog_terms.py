@@ -76,7 +76,7 @@ TAG_WORDS: dict[str, tuple[str, ...]] = {
     "哑铃|dumbbells?": ("dumbbells",), "护肤|skin\\s*care": ("skincare",), "化妆|彩妆|make-?up": ("makeup",),
     "积木|乐高|building\\s+blocks|lego": ("building blocks",), "游戏机|consoles?": ("console",),
     "手柄|controllers?": ("controller",), "音箱|speakers?": ("speaker",), "手机|智能机|智能手机|smartphones?|phones?": ("smartphone",),
-    "通勤|commut(?:e|ing|er)": ("travel", "noise cancelling"), "办公|home\\s+office|working\\s+from\\s+home": ("home office",),
+    "通勤|commut(?:e|ing|er)": ("travel", "noise cancelling"), "出差|差旅|商务旅行|business\\s+trips?": ("travel",), "办公|home\\s+office|working\\s+from\\s+home": ("home office",),
     # needs in everyday words: what would meet them
     "力量|举铁|增肌|练肌肉|strength|weight\\s+training|lifting|build\\s+muscle": ("strength",),
     "马拉松|跑马|marathons?": ("for runners", "running"),

@@ -222,6 +222,8 @@ def _request(out: ParsedMessage, raw: str, context: ParseContext, products: bool
     update = out.constraint_update
     if out.small_talk is not None and not content:
         out.intent = "small_talk"
+    elif out.wants_acclaimed and not content:
+        out.intent = "refine" if context.last_ids else "recommend"  # "要评分高的": the same request, best-loved first
     elif _changes_topic(out, raw, context, products):
         out.intent, out.new_topic = "recommend", True
     elif context.last_ids and (not update.is_empty() or out.wants_more or out.disliked_ids or out.referenced_ids

@@ -297,7 +297,7 @@ class DialogueManager:
             and not parsed.constraint_update.is_empty()
         named_only = parsed.catalog_words and parsed.constraint_update.is_empty() and not parsed.soft_tags
         candidates = ranked_candidates(engine, request, state, wanted, max(self.settings.candidates_for_llm, wanted),
-                                       narrowing, named_only)
+                                       narrowing, named_only, parsed.wants_acclaimed)
         turn.trace.timings_ms["retrieve"] = _ms(started)
         if not candidates:
             unfiltered = engine.ranker.rank(request.model_copy(update={"exclude_ids": []}), k=1)

@@ -132,6 +132,7 @@ class ParsedMessage(BaseModel):
     preferred_genres: list[str] = Field(default_factory=list)  # soft genre likes
     wants_explanation: bool = False  # "why?", "为什么"
     wants_more: bool = False  # "something else", "换一批"
+    wants_acclaimed: bool = False  # "要评分高的", "top rated": the best-loved of what fits first
     small_talk: Literal["greeting", "thanks", "bye", "other"] | None = None
     query: str = ""  # free text left for retrieval
     soft_tags: list[str] = Field(default_factory=list)  # moods and themes asked for: ranked first, not required

@@ -16,7 +16,7 @@ from typing import Literal
 
 from chatbot.dialogue.constraint_reader import MASK, ConstraintReader
 from chatbot.dialogue.answers import best_of
-from chatbot.dialogue.cues import (ACTING, THEIR_OTHER_WORKS, COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
+from chatbot.dialogue.cues import (ACCLAIMED, ACTING, THEIR_OTHER_WORKS, COMPARATIVE_FACTS, COMPARATIVE_REF, ASK, CLAUSE_BREAK, COMPARE_AFTER, COMPARE_BEFORE, COMPARE_FROM_AFTER,
                                    AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, COMPARE_FROM_BEFORE, CONNECTOR, DISLIKE, LIKE, MORE, MORE_LIKE, MORE_LIKE_REF,
                                    ORDINAL_EN, PREF_DROP, PREF_EN, PREF_LEAD, PREF_TRAIL, PREF_ZH, QUERY_NOISE,
                                    NOT_YET, REFERENCE, SEEN, SENTENCE_SPLIT, START_OVER, STOP_QUERY, WHAT_IS_IT_LIKE, WHY, ZH_DIGITS)
@@ -109,6 +109,7 @@ class _Parse(ConstraintReader):
         out.catalog_words = "product" in self.titles.kinds and bool(self.titles.title_word_hits(out.query))
         out.wants_explanation = bool(WHY.search(self.text))
         out.wants_more = bool(MORE.search(self._masked_text()))
+        out.wants_acclaimed = bool(ACCLAIMED.search(self.text))
         decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         self._like_a_new_title(out)

@@ -15,6 +15,9 @@ from chatbot.ranking.candidate import Candidate
 from chatbot.ranking.request import RankRequest
 
 
+ACCLAIMED_POOL = 5  # "top rated": the best-loved among this many times the list's length of the ranker's best
+
+
 def soft_tag_first(candidates: Sequence[Candidate], tags: Sequence[str]) -> list[Candidate]:
     """Items carrying more of the moods/themes asked for come first; the ranker's order breaks ties."""
     wanted = set(tags)
@@ -24,11 +27,14 @@ def soft_tag_first(candidates: Sequence[Candidate], tags: Sequence[str]) -> list
 
 
 def ranked_candidates(engine: CatalogEngine, request: RankRequest, state: DialogueState, wanted: int, k: int,
-                      narrowing: bool = False, named_only: bool = False) -> list[Candidate]:
+                      narrowing: bool = False, named_only: bool = False, acclaimed: bool = False) -> list[Candidate]:
     """The ranker's list under the hard filters; tags narrow unless nothing carries them. A narrowing
     critique ("under 600") may show again items shown before that fit, when too few new ones do.
-    Items with the moods and themes asked for come first, from the whole catalog when the top few lack them."""
-    candidates = engine.ranker.rank(request, k=k)
+    Items with the moods and themes asked for come first, from the whole catalog when the top few lack them.
+    `acclaimed` ("要评分高的"): the best-loved (catalog popularity) of the ranker's top few times k first."""
+    candidates = engine.ranker.rank(request, k=k * ACCLAIMED_POOL if acclaimed else k)
+    if acclaimed:
+        candidates = sorted(candidates, key=lambda c: -(c.item.popularity or 0.0))[:k]
     if narrowing and len(candidates) < wanted:
         keep_out = {*state.liked_ids, *state.disliked_ids, *state.mentioned_ids, *state.seen_ids}
         again = engine.ranker.rank(request.model_copy(update={"exclude_ids": list(keep_out)}), k=k)

@@ -252,3 +252,7 @@ def test_live_action_means_not_animated(movies: TitleMatcher):
 def test_asking_for_the_best_loved_is_a_request_not_off_topic(movies: TitleMatcher, text: str):
     parsed = parse(text, movies, last=["inception-2010"])
     assert parsed.wants_acclaimed and parsed.intent == "refine" and not parsed.off_topic
+
+
+def test_a_good_movie_asks_for_films_not_series(movies: TitleMatcher):
+    assert parse("what's a good movie to watch on a plane?", movies).constraint_update.kinds == ["movie"]

@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from chatbot.dialogue.catalog_terms import HEAVY_WORDS, LIGHT_WORDS, SAD_WORDS
 from chatbot.dialogue.common_words import COMMON_WORDS, STOPWORDS
-from chatbot.dialogue.cues import (LIVE_ACTION, FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
+from chatbot.dialogue.cues import (GOOD_FILM, LIVE_ACTION, FEATURE_AFTER, FEATURE_BEFORE, CHINESE_REGIONS, FOREIGN, OTHER_PEOPLE, ZH_NUMERAL_AND_REST, ZH_NUMERAL_BEFORE_UNIT, AROUND_PRICE, CHEAPER, CLASSIC_ERA, CLASSIC_ERA_END, CLAUSE_BREAK, CLEAR, CURRENCY_MARK, DECADE_WORDS, LANGUAGES,
                                    LIKE, MOVIE_WORDS, MOVIES_ONLY, NEGATION_BEFORE, NEWER, NOT_REQUIRED, NOT_THIS_KIND, OLDER,
                                    PRICE_PATTERNS, PRICIER, PRODUCTS, TOO_EXPENSIVE, RECENT, REPLY_IN, REQUEST, SERIES, YEAR_PATTERNS,
                                    ZH_DECADES)
@@ -262,7 +262,7 @@ class ConstraintReader:
                 if self.update.kinds is None and "product" in kinds and PRODUCTS.search(text):
                     self.update.kinds = ["product"]
                 if self.update.kinds is None and {"movie", "series"} <= kinds and MOVIE_WORDS.search(text) \
-                        and (REQUEST.search(text) or self.current.kinds == ["series"]):
+                        and (REQUEST.search(text) or GOOD_FILM.search(text) or self.current.kinds == ["series"]):
                     self.update.kinds = ["movie"]  # "推荐几部国产电影": films, not series
 
     def _clears(self) -> None:

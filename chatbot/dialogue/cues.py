@@ -59,6 +59,7 @@ THEIR_OTHER_WORKS = re.compile(
     r"|\bwhat\s+else\s+(?:did|has|have)\s+(?:he|she|they)\s+(?:directed|direct|made|make|done|do|been\s+in|starred\s+in|star\s+in)"
     r"|\b(?:other|more)\s+(?:films?|movies?|work)\s+(?:by|from|with)\s+(?:him|her|them)\b|\b(?:his|her)\s+other\s+(?:films?|movies?|work)\b", _I)
 ACTING = re.compile(r"演|\b(?:been|star(?:red)?)\s+in\b|\bwith\s+(?:him|her)\b", _I)
+GOOD_FILM = re.compile(r"\b(?:a|any|some)\s+good\s+(?:movies?|films?)\b", _I)  # "what's a good movie for a plane?": films
 # "要评分高的", "top rated ones": the best-loved of what fits first
 ACCLAIMED = re.compile(r"\b(?:top[-\s]rated|highly[-\s]rated|best[-\s]rated|well[-\s](?:reviewed|rated|loved)|acclaimed|"
                        r"high(?:ly)?\s+(?:rated|rating|ratings|scores?))\b|评分高|高分|评分最高|好评|口碑好|口碑最好|豆瓣高分", _I)

@@ -11,7 +11,7 @@ import re
 
 from chatbot.dialogue.constraint_reader import MASK as _MASK
 from chatbot.dialogue.cues import (ADDITIVE, ANOTHER_WISH, ASK, GENERAL_QUESTION, COLOURS, COMPARE_AFTER, COMPARE_BEFORE, CRITIQUE, DOMAIN, FACT_WORDS,
-                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, LESS_WORDS, MEASURE_CRITIQUES, MORE_LIKE, MORE_WORDS, NEVER_CATALOG, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
+                                   AS_THE_NAMED_AFTER, AS_THE_NAMED_BEFORE, FEATURE_Q, HAVE, HOW, JUST_ONE, LESS_WORDS, MEASURE_CRITIQUES, MORE_LIKE, MORE_WORDS, NEVER_CATALOG, NEW_TOPIC, REPLACE_ONE, SMALL_TALK, WANTS_ONE, WHICH)
 from chatbot.dialogue.message import ConstraintUpdate, FactQuestion, ParseContext, ParsedMessage
 
 _I = re.IGNORECASE
@@ -34,6 +34,7 @@ def decide_intent(out: ParsedMessage, text: str, raw: str, context: ParseContext
     """Set out.intent and the flags that go with it. `text` is the masked text, `raw` the message."""
     _small_talk(out, raw)
     out.wants_one = bool(WANTS_ONE.search(raw))
+    out.just_one = bool(JUST_ONE.search(raw))
     out.replace_one = bool(REPLACE_ONE.search(text))
     if start_over:
         out.intent, out.referenced_ids = "start_over", []

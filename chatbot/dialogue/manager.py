@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from chatbot.config import Settings
 from chatbot.dialogue.answers import answer, best_of
 from chatbot.dialogue.cards import item_card, user_state_text
-from chatbot.dialogue.cues import JUST_ONE, REPLACE_ONE
+from chatbot.dialogue.cues import REPLACE_ONE
 from chatbot.dialogue.explain_trace import describe_turn, trace_candidates
 from chatbot.dialogue.extraction import extract_and_merge
 from chatbot.dialogue.message import ParsedMessage
@@ -292,7 +292,7 @@ class DialogueManager:
         request = self._request(state, parsed, exclude=seen, anchors=targets)
         turn.trace.query = request.query_text
         started = time.monotonic()
-        wanted = 1 if parsed.replace_one or JUST_ONE.search(turn.text) else self.settings.recommendations_per_turn
+        wanted = 1 if parsed.replace_one or parsed.just_one else self.settings.recommendations_per_turn
         narrowing = parsed.intent == "refine" and not (parsed.wants_more or parsed.replace_one) \
             and not parsed.constraint_update.is_empty()
         named_only = parsed.catalog_words and parsed.constraint_update.is_empty() and not parsed.soft_tags

@@ -140,6 +140,7 @@ class ParsedMessage(BaseModel):
     beyond: FactQuestion | None = None  # "anything lighter?": items past the shown ones on a measured fact
     missing: str = ""  # "Do you have AirPods?": a named thing the catalog does not hold
     wants_one: bool = False  # "recommend one", "which one", "推荐一部": one pick and a runner-up
+    just_one: bool = False  # "just one movie for tonight", "只要一部": a list of one
     replace_one: bool = False  # "another one please", "换一部": one new item instead of a new list
     dropped: list[str] = Field(default_factory=list)  # "doesn't have to be for hiking": wishes no longer held
     new_topic: bool = False  # a fresh request: earlier filters no longer apply

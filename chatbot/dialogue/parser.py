@@ -95,7 +95,7 @@ class _Parse(ConstraintReader):
         start_over = bool(START_OVER.search(self._masked_text()))
         self._roles(mentions)
         self._people_and_countries()
-        self._their_other_works()
+        their_works = self._their_other_works()
         self._years()
         self._prices()
         self._genres()
@@ -113,21 +113,21 @@ class _Parse(ConstraintReader):
         decide_intent(out, self._masked_text(), self._said(), self.context, start_over, bool(matches),
                       "product" in self.titles.kinds, self.titles.terms.find_attribute(self.text))
         self._like_a_new_title(out)
-        if out.new_topic and self.update.people and THEIR_OTHER_WORKS.search(self.text):
+        if their_works:
             out.intent = "recommend"  # a new list of that person's films, not a narrowing of the last one
         return out
 
-    def _their_other_works(self) -> None:
-        """"他还拍过什么" after a film: that film's director (its lead, for "演过"), as a fresh request."""
+    def _their_other_works(self) -> bool:
+        """"他还拍过什么" after a film: that film's director (its lead, for "演过"), as a fresh request. True when
+        the message asked that."""
         m = THEIR_OTHER_WORKS.search(self.text)
         focus = self.context.focus_id or (self.context.last_ids[0] if self.context.last_ids else None)
         item = self.titles.get(focus) if m and focus and not self.update.people else None
-        if item is None:
-            return
-        names = item.people.get("cast" if ACTING.search(m.group()) else "director", [])[:1]
+        names = item.people.get("cast" if ACTING.search(m.group()) else "director", [])[:1] if item else []
         if names:
             self.update.people = names
             self.out.new_topic = True  # (that film itself was shown, so it is not suggested again)
+        return bool(names)
 
     def _like_a_new_title(self, out: ParsedMessage) -> None:
         """'Anything like Let the Bullets Fly?' after war films: a title named afresh, of none of the genres asked

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from chatbot.genres import genre_names
 from chatbot.items import Item
 
 _AWARD = re.compile(
@@ -142,8 +143,6 @@ _CLAUSES = re.compile(r"[,;，；。.!?！？]")
 def false_comparison(text: str, liked: Iterable[Item]) -> str:
     """A genre the reason gives a liked item by comparison that the item does not have ("和《让子弹飞》一样有科幻
     元素", "sci-fi like Titanic"), as "Title: genre word", or ""."""
-    from chatbot.genres import genre_names
-
     names = genre_names()
     for clause in _CLAUSES.split(text):
         lowered = clause.lower()
@@ -156,10 +155,9 @@ def false_comparison(text: str, liked: Iterable[Item]) -> str:
             rest = lowered
             for title in titles:
                 rest = rest.replace(title, " ")
+            facts = item.to_text().lower()
             for word, key in names.items():
-                found = word in rest if re.match(r"[\u4e00-\u9fff]", word) else \
-                    re.search(rf"\b{re.escape(word)}\b", rest) is not None
-                if found and key not in item.genres and word not in item.to_text().lower():
+                if _holds(rest, word) and key not in item.genres and word not in facts:
                     return f"{item.title}: {word}"
     return ""
 
